@@ -1,0 +1,32 @@
+# kpool: top-level entry points (see README.md).
+#
+#   make              build kpool.ko and kpool_test.ko against the test kernel
+#   make KDIR=<dir>   ... against another kernel build tree
+#   make run          the main job: boot the guest, run kpool's demo scenario
+#   make check        the whole test suite in the guest (what CI runs)
+#   make kernel       build (or reuse) the debug test kernel
+#   make clean
+
+.PHONY: all modules run check kernel clean deps
+
+all: modules
+
+deps:
+	@scripts/install-deps
+
+modules: deps
+	@scripts/kmake modules
+
+kernel: deps
+	@scripts/build-kernel debug
+
+run: modules
+	@scripts/run-main
+
+check:
+	@scripts/check
+
+clean:
+	@if [ -n "$(KDIR)" ] || ls $${KPOOL_CACHE:-$$HOME/.cache/kpool}/kernel-debug-*/.kpool-complete >/dev/null 2>&1; then \
+		scripts/kmake clean; fi
+	rm -rf generated build/guest build/check

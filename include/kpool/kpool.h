@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kpool: resizable kernel thread pools with quick thread hand-off.
+ *
+ * The public C API of kpool.ko, exported GPL-only. Usable from C and C++
+ * modules: the header includes no kernel header and names no kernel type.
+ *
+ * Three services:
+ *  - pools (struct kpool): named sets of kernel threads sized between
+ *    min_threads and max_threads, with a reserve of parked spare threads and
+ *    an idle timeout after which surplus threads retire;
+ *  - jobs (struct kpool_job): small work items embedded in the caller's
+ *    object, run concurrently, or in order per key where asked; they may block
+ *    for as long as they need;
+ *  - quick threads (struct kpool_thread): a long-running thread function
+ *    started on a pooled thread with a single wake-up, with kthread-like
+ *    should_stop/stop semantics; the thread returns to the pool afterwards;
+ *  - plain kernel threads (struct kpool_kthread): RAII-managed kthreads whose
+ *    stop is safe at any time, also long after the function returned.
+ *
+ * Errors are negative errnos. Unless said otherwise a function may sleep and
+ * must be called from process context.
+ */
+#ifndef KPOOL_KPOOL_H
+#define KPOOL_KPOOL_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct kpool;
+struct kpool_job;
+struct kpool_kthread;
+
+typedef void (*kpool_job_fn)(struct kpool_job *job);
+typedef int (*kpool_thread_fn)(void *arg);
+
+/* Upper bound of max_threads, protecting the machine from PID exhaustion. */
+#define KPOOL_MAX_THREADS_CAP 4096
+/* Upper bound of idle_timeout_ms (one day). */
+#define KPOOL_IDLE_TIMEOUT_MAX_MS 86400000u
+/* Longest pool name, without the terminating NUL. */
+#define KPOOL_NAME_MAX 31
+
+/* Sizing of a pool; see kpool_set_attrs() for the rules. */
+struct kpool_attrs {
+	unsigned int min_threads;	/* kept alive even when idle */
+	unsigned int max_threads;	/* 1..KPOOL_MAX_THREADS_CAP */
+	unsigned int reserve;		/* parked spare threads, <= max_threads */
+	unsigned int idle_timeout_ms;	/* surplus idle threads retire after it */
+	int nice;			/* -20..19 */
+};
+
+/* Statistics of a pool. Gauges are a snapshot; counters only grow. */
+struct kpool_stats {
+	unsigned int nr_threads;	/* threads alive (any state) */
+	unsigned int nr_idle;		/* waiting for work, may retire */
+	unsigned int nr_parked;		/* reserve: waiting for work, never retire */
+	unsigned int nr_running;	/* running a job or a quick thread */
+	unsigned int nr_blocked;	/* running, inside kpool_block_begin/end */
+	unsigned int nr_queued;		/* jobs and quick threads not started yet */
+	unsigned long completed;	/* jobs and quick threads finished */
+	unsigned long warm_handoffs;	/* started by waking a waiting thread */
+	unsigned long cold_starts;	/* started by a newly created thread */
+	unsigned long spawn_failures;	/* thread creations that failed */
+	unsigned long reaped;		/* retired threads reaped */
+	unsigned long cancelled;	/* jobs cancelled (kpool_cancel, destroy) */
+	unsigned long long oldest_job_age_ns; /* age of the oldest queued item */
+};
+
+/*
+ * A job. Embed it in your object and initialise it with kpool_job_init(); the
+ * kp_ fields are private to kpool. While queued or running, the job's memory
+ * must stay valid; the job function may free it (kpool does not touch a job
+ * after calling its function).
+ */
+struct kpool_job {
+	struct kpool_job *kp_next;
+	struct kpool_job *kp_prev;
+	struct kpool_job *kp_slot_next;	/* active-key hash chain */
+	struct kpool_job *kp_followers;	/* same-key jobs waiting behind this one */
+	struct kpool_job *kp_followers_tail;
+	struct kpool *kp_pool;
+	kpool_job_fn kp_func;
+	kpool_job_fn kp_cancel;
+	unsigned long kp_key;
+	unsigned long long kp_queued_ns;
+	int kp_state;
+};
+
+/*
+ * A quick thread. Embed it in your object; kp_ fields are private. Valid from
+ * kpool_thread_run() until kpool_thread_stop() returned.
+ */
+struct kpool_thread {
+	struct kpool_thread *kp_next;
+	struct kpool_thread *kp_prev;
+	struct kpool *kp_pool;
+	void *kp_worker;
+	kpool_thread_fn kp_fn;
+	void *kp_arg;
+	unsigned long long kp_queued_ns;
+	int kp_result;
+	int kp_state;
+	int kp_stop;
+};
+
+/* ---- pools --------------------------------------------------------------------- */
+
+/*
+ * kpool_create - create a pool named @name (1..KPOOL_NAME_MAX characters of
+ * [A-Za-z0-9_-], unique) sized by @attrs, and start its min_threads and reserve.
+ * Returns 0 and the pool in *@out, or -EINVAL/-ERANGE (bad name or attrs),
+ * -EEXIST (name taken), -ENOMEM.
+ */
+int kpool_create(const char *name, const struct kpool_attrs *attrs, struct kpool **out);
+
+/*
+ * kpool_destroy - tell every thread of @pool to stop at once, then wait for
+ * them. Queued jobs with a cancel function are cancelled (the function is
+ * called); the others run first. Running quick threads see should_stop. After
+ * it returns no kpool thread runs code of @pool's users. NULL is ignored.
+ */
+void kpool_destroy(struct kpool *pool);
+
+/* kpool_default - the shared pool kpool creates on load. Context: any. */
+struct kpool *kpool_default(void);
+
+/* kpool_name - the pool's name. Context: any. */
+const char *kpool_name(struct kpool *pool);
+
+/*
+ * kpool_set_attrs - resize @pool live. Rules: 1 <= max_threads <=
+ * KPOOL_MAX_THREADS_CAP, min_threads <= max_threads, reserve <= max_threads,
+ * 1 <= idle_timeout_ms <= KPOOL_IDLE_TIMEOUT_MAX_MS, -20 <= nice <= 19.
+ * Growing starts threads in the background; shrinking retires idle threads
+ * first and never interrupts a running job. On error nothing changes.
+ * Returns 0, -EINVAL or -ERANGE. Context: process, may sleep.
+ */
+int kpool_set_attrs(struct kpool *pool, const struct kpool_attrs *attrs);
+/* Context: any. */
+void kpool_get_attrs(struct kpool *pool, struct kpool_attrs *attrs);
+/* Context: any. */
+void kpool_get_stats(struct kpool *pool, struct kpool_stats *stats);
+
+/* ---- jobs ---------------------------------------------------------------------- */
+
+/*
+ * kpool_job_init - prepare @job to run @func; @cancel (may be NULL) is called
+ * instead of @func if the job is cancelled by pool destruction. Context: any.
+ */
+void kpool_job_init(struct kpool_job *job, kpool_job_fn func, kpool_job_fn cancel);
+
+/*
+ * kpool_queue - queue @job on @pool; it runs concurrently with other jobs.
+ * Returns 0, -EBUSY (already queued), -ESHUTDOWN (pool being destroyed).
+ * Context: any (hard IRQ included); never sleeps, never allocates.
+ */
+int kpool_queue(struct kpool *pool, struct kpool_job *job);
+
+/*
+ * kpool_queue_ordered - as kpool_queue(), but jobs queued with the same
+ * non-zero @key run one at a time, in queueing order; other keys and unordered
+ * jobs are not held up. Returns as kpool_queue(), or -EINVAL for key 0.
+ */
+int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long key);
+
+/*
+ * kpool_cancel - remove @job from its queue if it has not started. Its cancel
+ * function is not called. Returns 1 if it was removed, 0 if it was not queued
+ * (never queued, already running or finished). Context: any.
+ */
+int kpool_cancel(struct kpool_job *job);
+
+/* kpool_flush_job - wait until @job is neither queued nor running. */
+void kpool_flush_job(struct kpool_job *job);
+
+/* kpool_drain - wait until @pool has no queued or running job. */
+void kpool_drain(struct kpool *pool);
+
+/*
+ * kpool_block_begin/end - annotate a long sleep inside a job or quick thread,
+ * so the pool counts the thread as blocked and starts another thread if work
+ * is waiting. Outside a kpool thread they do nothing. Context: kpool thread.
+ */
+void kpool_block_begin(void);
+void kpool_block_end(void);
+
+/* ---- quick threads --------------------------------------------------------------- */
+
+/*
+ * kpool_thread_run - run @fn(@arg) on a thread of @pool: a parked or idle
+ * thread is handed the function with one wake-up (no allocation, no kthreadd);
+ * if none is free it runs as soon as one is (the pool grows up to max_threads).
+ * @fn should poll kpool_thread_should_stop() if it runs long.
+ * Returns 0, -EBUSY (@t in use), -ESHUTDOWN. Context: any; never sleeps.
+ */
+int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn fn, void *arg);
+
+/*
+ * kpool_thread_stop - ask @t's function to stop, wait for it, and return its
+ * result (-EINTR if it never started: it is then never started). Safe at any
+ * time, also long after the function returned by itself. @t is free to reuse
+ * afterwards. Context: process, may sleep.
+ */
+int kpool_thread_stop(struct kpool_thread *t);
+
+/* kpool_thread_should_stop - for quick-thread functions (and kpool_kthread
+ * functions): true once a stop was asked. Context: the thread itself. */
+int kpool_thread_should_stop(void);
+
+/* kpool_thread_is_done - true once @t's function returned. Context: any. */
+int kpool_thread_is_done(struct kpool_thread *t);
+
+/* ---- plain kernel threads ----------------------------------------------------------- */
+
+/*
+ * kpool_kthread_create - create a kernel thread named @name that first runs
+ * @init(@arg) (may be NULL) and then @fn(@arg). Waits until @init returned; if
+ * it failed, the thread is gone and its error is returned. @fn should poll
+ * kpool_thread_should_stop(). Returns 0 and the handle in *@out, -EINVAL,
+ * -ENOMEM or @init's error.
+ */
+int kpool_kthread_create(kpool_thread_fn fn, kpool_thread_fn init, void *arg,
+			 const char *name, struct kpool_kthread **out);
+
+/*
+ * kpool_kthread_create_nowait - create and wake a thread running @fn(@arg)
+ * without waiting for it to be scheduled (the caller waits only for kthreadd
+ * to create the task).
+ */
+int kpool_kthread_create_nowait(kpool_thread_fn fn, void *arg, const char *name,
+				struct kpool_kthread **out);
+
+/*
+ * kpool_kthread_stop - stop @t (unparking it if parked), wait for it, free the
+ * handle and return @fn's result (-EINTR if @fn never ran). Safe also when @fn
+ * returned by itself long before: the task_struct is pinned by the handle.
+ */
+int kpool_kthread_stop(struct kpool_kthread *t);
+
+/* Park and unpark (kthread_park/kthread_unpark); @fn must call
+ * kpool_kthread_parkme() when kpool_kthread_should_park(). */
+int kpool_kthread_park(struct kpool_kthread *t);
+void kpool_kthread_unpark(struct kpool_kthread *t);
+int kpool_kthread_should_park(void);
+void kpool_kthread_parkme(void);
+/* True once @t's function has returned by itself. Context: any. */
+int kpool_kthread_has_exited(struct kpool_kthread *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KPOOL_KPOOL_H */

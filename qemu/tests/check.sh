@@ -1,0 +1,33 @@
+# The guest side of `make check`: loads kpool and its KUnit module, runs the
+# guest-script suites, then checks the kernel log and kmemleak. Prints each
+# suite's KTAP document between section markers for scripts/check to parse.
+. /kpool/lib.sh
+. /kpool/tests/ktap.sh
+
+rc=0
+kp_kmemleak_clear
+kp_dmesg_mark check-start
+
+# --- KUnit: loading kpool_test runs every suite ---------------------------------
+modprobe kpool || rc=1
+modprobe kpool_test || rc=1
+ktap_collect_kunit
+rmmod kpool_test || rc=1
+rmmod kpool || rc=1
+
+# --- guest-script suites ---------------------------------------------------------
+for t in /kpool/tests/suite_*.sh; do
+	[ -f "$t" ] || continue
+	. "$t"
+done
+
+# --- the kernel's own checkers ------------------------------------------------------
+kp_section dmesg-check
+kp_kmemleak_scan || rc=1
+kp_dmesg_check check-start || rc=1
+kp_section_end "$rc"
+
+# Quiet the console so no kernel message splits the documents.
+echo 1 >/proc/sys/kernel/printk
+ktap_print_all
+exit "$rc"

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+// The C API of include/kpool/kpool.h, implemented over the C++ core. The
+// symbols are exported (GPL) by src/shim/kp_exports.c. Contracts are in the
+// header; this file only adapts.
+#include "kpool/kpool.h"
+#include "core/pool.h"
+#include "core/registry.h"
+#include "core/kpool_main.h"
+#include "base/debug.h"
+
+using kp::Pool;
+using kp::EINVAL;
+using kp::ENOMEM;
+
+// The handle behind struct kpool_kthread.
+struct kpool_kthread {
+	kp::KThread thread;
+};
+
+namespace {
+
+Pool *to_pool(struct kpool *p) { return reinterpret_cast<Pool *>(p); }
+struct kpool *to_c(Pool *p) { return reinterpret_cast<struct kpool *>(p); }
+
+} // namespace
+
+extern "C" int kpool_create(const char *name, const struct kpool_attrs *attrs, struct kpool **out)
+{
+	if (!attrs || !out)
+		return -EINVAL;
+	auto r = kp::registry::create_pool(name, *attrs);
+	if (r.is_error())
+		return r.code();
+	*out = to_c(r.value());
+	return 0;
+}
+
+extern "C" void kpool_destroy(struct kpool *pool)
+{
+	if (!pool)
+		return;
+	if (KP_WARN_ON_ONCE(pool == kpool_default()))
+		return;
+	kp::registry::destroy_pool(to_pool(pool));
+}
+
+extern "C" struct kpool *kpool_default(void)
+{
+	return to_c(kp::default_pool());
+}
+
+extern "C" const char *kpool_name(struct kpool *pool)
+{
+	return to_pool(pool)->name();
+}
+
+extern "C" int kpool_set_attrs(struct kpool *pool, const struct kpool_attrs *attrs)
+{
+	if (!pool || !attrs)
+		return -EINVAL;
+	return to_pool(pool)->set_attrs(*attrs).code();
+}
+
+extern "C" void kpool_get_attrs(struct kpool *pool, struct kpool_attrs *attrs)
+{
+	*attrs = to_pool(pool)->attrs();
+}
+
+extern "C" void kpool_get_stats(struct kpool *pool, struct kpool_stats *stats)
+{
+	to_pool(pool)->stats(*stats);
+}
+
+extern "C" void kpool_job_init(struct kpool_job *job, kpool_job_fn func, kpool_job_fn cancel)
+{
+	*job = {};
+	job->kp_func = func;
+	job->kp_cancel = cancel;
+}
+
+extern "C" int kpool_queue(struct kpool *pool, struct kpool_job *job)
+{
+	if (!pool || !job || !job->kp_func)
+		return -EINVAL;
+	return to_pool(pool)->queue(*job, 0).code();
+}
+
+extern "C" int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long key)
+{
+	if (!pool || !job || !job->kp_func || !key)
+		return -EINVAL;
+	return to_pool(pool)->queue(*job, key).code();
+}
+
+extern "C" int kpool_cancel(struct kpool_job *job)
+{
+	if (!job || !job->kp_pool)
+		return 0;
+	return to_pool(job->kp_pool)->cancel(*job);
+}
+
+extern "C" void kpool_flush_job(struct kpool_job *job)
+{
+	if (job && job->kp_pool)
+		to_pool(job->kp_pool)->flush_job(*job);
+}
+
+extern "C" void kpool_drain(struct kpool *pool)
+{
+	to_pool(pool)->drain();
+}
+
+extern "C" void kpool_block_begin(void)
+{
+	Pool::block_begin();
+}
+
+extern "C" void kpool_block_end(void)
+{
+	Pool::block_end();
+}
+
+extern "C" int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn fn, void *arg)
+{
+	if (!pool || !t || !fn)
+		return -EINVAL;
+	return to_pool(pool)->thread_run(*t, fn, arg).code();
+}
+
+extern "C" int kpool_thread_stop(struct kpool_thread *t)
+{
+	if (!t || !t->kp_pool)
+		return -EINVAL;
+	return to_pool(t->kp_pool)->thread_stop(*t);
+}
+
+extern "C" int kpool_thread_should_stop(void)
+{
+	return Pool::current_should_stop();
+}
+
+extern "C" int kpool_thread_is_done(struct kpool_thread *t)
+{
+	return __atomic_load_n(&t->kp_state, __ATOMIC_ACQUIRE) == 3;
+}
+
+namespace {
+
+int kthread_create_common(kpool_thread_fn fn, kpool_thread_fn init, void *arg, const char *name,
+			  kp::KThread::Wait wait, struct kpool_kthread **out)
+{
+	if (!fn || !name || !out)
+		return -EINVAL;
+	auto *h = new (kp::Gfp::Kernel) kpool_kthread;
+	if (!h)
+		return -ENOMEM;
+	auto r = kp::KThread::create(fn, init, arg, name, wait);
+	if (r.is_error()) {
+		delete h;
+		return r.code();
+	}
+	h->thread = r.release_value();
+	*out = h;
+	return 0;
+}
+
+} // namespace
+
+extern "C" int kpool_kthread_create(kpool_thread_fn fn, kpool_thread_fn init, void *arg,
+				    const char *name, struct kpool_kthread **out)
+{
+	return kthread_create_common(fn, init, arg, name, kp::KThread::Wait::ForInit, out);
+}
+
+extern "C" int kpool_kthread_create_nowait(kpool_thread_fn fn, void *arg, const char *name,
+					   struct kpool_kthread **out)
+{
+	return kthread_create_common(fn, nullptr, arg, name, kp::KThread::Wait::NoWait, out);
+}
+
+extern "C" int kpool_kthread_stop(struct kpool_kthread *t)
+{
+	if (!t)
+		return -EINVAL;
+	int ret = t->thread.stop();
+	delete t;
+	return ret;
+}
+
+extern "C" int kpool_kthread_park(struct kpool_kthread *t)
+{
+	return t->thread.park();
+}
+
+extern "C" void kpool_kthread_unpark(struct kpool_kthread *t)
+{
+	t->thread.unpark();
+}
+
+extern "C" int kpool_kthread_should_park(void)
+{
+	return kp::KThread::should_park();
+}
+
+extern "C" void kpool_kthread_parkme(void)
+{
+	kp::KThread::parkme();
+}
+
+extern "C" int kpool_kthread_has_exited(struct kpool_kthread *t)
+{
+	return t->thread.has_exited();
+}

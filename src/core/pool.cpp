@@ -1,0 +1,917 @@
+// SPDX-License-Identifier: GPL-2.0
+// Pool: see pool.h for the model. This file explains orderings and races.
+#include "core/pool.h"
+#include "core/worker.h"
+#include "core/reaper.h"
+#include "base/debug.h"
+
+namespace kp {
+
+namespace {
+
+// kpool_job.kp_state and kpool_thread.kp_state values.
+enum JobState : int { JobIdle = 0, JobQueued = 1, JobWaiting = 2 };
+enum QuickState : int { QuickIdle = 0, QuickQueued = 1, QuickRunning = 2, QuickDone = 3 };
+
+constinit LockClass g_pool_lock_class("kpool_pool_lock");
+constinit LockClass g_pool_attrs_class("kpool_pool_attrs");
+constinit LockClass g_pool_waitq_class("kpool_pool_waitq");
+
+constexpr long kMaxScheduleTimeout = __LONG_MAX__;
+constexpr unsigned int kSpawnBackoffMinMs = 10;
+constexpr unsigned int kSpawnBackoffMaxMs = 1000;
+
+struct Counters {
+	long v[static_cast<int>(Pool::Event::Count)];
+};
+
+template <typename T> T read_once(const T &v) { return __atomic_load_n(&v, __ATOMIC_RELAXED); }
+template <typename T> void write_once(T &v, T x) { __atomic_store_n(&v, x, __ATOMIC_RELAXED); }
+
+} // namespace
+
+extern "C" int kp_worker_main(void *arg);
+extern "C" int kp_worker_main(void *arg)
+{
+	auto *w = static_cast<Worker *>(arg);
+	return w->m_pool->worker_main(*w);
+}
+
+extern "C" int kp_manager_main(void *arg);
+extern "C" int kp_manager_main(void *arg)
+{
+	return static_cast<Pool *>(arg)->manager_main();
+}
+
+// ---- creation and destruction -------------------------------------------------------
+
+Result<void> Pool::validate(const kpool_attrs &a)
+{
+	if (a.max_threads < 1 || a.max_threads > KPOOL_MAX_THREADS_CAP)
+		return err(-ERANGE);
+	if (a.min_threads > a.max_threads || a.reserve > a.max_threads)
+		return err(-EINVAL);
+	if (a.idle_timeout_ms < 1 || a.idle_timeout_ms > KPOOL_IDLE_TIMEOUT_MAX_MS)
+		return err(-ERANGE);
+	if (a.nice < -20 || a.nice > 19)
+		return err(-ERANGE);
+	return {};
+}
+
+Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs)
+{
+	kp::might_sleep();
+	KP_TRY(validate(attrs));
+
+	auto pool = OwnPtr<Pool>::adopt(new (Gfp::Kernel) Pool());
+	if (!pool)
+		return err(-ENOMEM);
+	for (size_t i = 0; name[i]; i++)
+		pool->m_name[i] = name[i]; // the caller checked the length
+	pool->m_attrs = attrs;
+	pool->m_lock.init(g_pool_lock_class);
+	pool->m_attrs_mutex.init(g_pool_attrs_class);
+	pool->m_waitq.init(g_pool_waitq_class);
+	pool->m_counters = kp_percpu_alloc(sizeof(Counters), alignof(Counters));
+	if (!pool->m_counters)
+		return err(-ENOMEM);
+
+	char mgr_name[KPOOL_NAME_MAX + 8];
+	kp_snprintf(mgr_name, sizeof(mgr_name), "kpool_mgr/%s", name);
+	pool->m_manager = KP_TRY(KThread::create(kp_manager_main, nullptr, pool.get(), mgr_name,
+						 KThread::Wait::NoWait));
+	{
+		// The manager starts min_threads and the reserve in the background.
+		SpinGuardIrq guard(pool->m_lock);
+		pool->kick_manager_locked();
+	}
+	return pool.leak();
+}
+
+Pool::~Pool()
+{
+	kp_percpu_free(m_counters);
+	m_attrs_mutex.destroy();
+}
+
+void Pool::destroy()
+{
+	kp::might_sleep();
+	kpool_job *cancelled = nullptr;
+
+	{
+		SpinGuardIrq guard(m_lock);
+		m_dying = true;
+
+		// Queued jobs with a cancel function are reported cancelled; the
+		// others stay queued and are run by the exiting workers (or below).
+		auto cancel_if_possible = [&](kpool_job *job) {
+			if (!job->kp_cancel)
+				return false;
+			job->kp_next = cancelled;
+			cancelled = job;
+			return true;
+		};
+		kpool_job *keep_head = nullptr, *keep_tail = nullptr;
+		while (kpool_job *job = take_job_locked_raw()) {
+			// Followers of a cancelled holder are considered one by one.
+			kpool_job *followers = job->kp_followers;
+			job->kp_followers = job->kp_followers_tail = nullptr;
+			if (job->kp_key)
+				unlink_slot_locked(job);
+			for (kpool_job *j = job; j;) {
+				kpool_job *next = (j == job) ? followers : j->kp_next;
+				m_nr_queued--;
+				if (!cancel_if_possible(j)) {
+					// Kept jobs run unordered now: the pool is going away.
+					j->kp_key = 0;
+					j->kp_next = nullptr;
+					if (keep_tail)
+						keep_tail->kp_next = j;
+					else
+						keep_head = j;
+					keep_tail = j;
+				} else {
+					j->kp_state = JobIdle;
+				}
+				j = next;
+			}
+		}
+		for (kpool_job *j = keep_head; j;) {
+			kpool_job *next = j->kp_next;
+			push_job_tail_locked(j);
+			m_nr_queued++;
+			j = next;
+		}
+		// Followers waiting behind running ordered jobs.
+		m_all.for_each([&](Worker &w) {
+			kpool_job *j = w.m_key_slot.kp_followers;
+			w.m_key_slot.kp_followers = w.m_key_slot.kp_followers_tail = nullptr;
+			while (j) {
+				kpool_job *next = j->kp_next;
+				m_nr_queued--;
+				if (!cancel_if_possible(j)) {
+					j->kp_key = 0;
+					push_job_tail_locked(j);
+					m_nr_queued++;
+				} else {
+					j->kp_state = JobIdle;
+				}
+				j = next;
+			}
+		});
+		// Quick threads that never started are reported as stopped.
+		while (kpool_thread *t = take_quick_locked()) {
+			t->kp_result = -EINTR;
+			t->kp_state = QuickDone;
+			t->kp_worker = nullptr;
+		}
+		// Running quick threads are asked to stop; every free worker is
+		// woken to drain the queue and exit.
+		m_all.for_each([&](Worker &w) {
+			if (w.m_quick)
+				write_once(w.m_quick->kp_stop, 1);
+			kp_wake_up_process(w.m_task);
+		});
+		while (Worker *w = m_idle.pop_front())
+			w->m_woken = true, m_nr_woken++;
+		while (Worker *w = m_parked.pop_front())
+			w->m_woken = true, m_nr_woken++;
+	}
+	m_waitq.wake_all();
+
+	while (kpool_job *job = cancelled) {
+		cancelled = job->kp_next;
+		count(Event::Cancelled);
+		job->kp_cancel(job);
+	}
+
+	// No more threads are created once the manager is gone.
+	m_manager.stop();
+
+	m_waitq.wait_until([this] {
+		SpinGuardIrq guard(m_lock);
+		return m_nr_live_tasks == 0;
+	});
+	// Retired workers were reaped, but their reaper may still be returning.
+	reaper::flush();
+
+	// Jobs nobody could run (every thread creation failed) run here, so
+	// none is lost.
+	for (;;) {
+		kpool_job *job;
+		{
+			SpinGuardIrq guard(m_lock);
+			job = take_job_locked_raw();
+			if (job)
+				m_nr_queued--, job->kp_state = JobIdle;
+		}
+		if (!job)
+			break;
+		job->kp_func(job);
+		count(Event::Completed);
+	}
+	delete this;
+}
+
+// ---- attributes and statistics ---------------------------------------------------------
+
+Result<void> Pool::set_attrs(const kpool_attrs &attrs)
+{
+	kp::might_sleep();
+	KP_TRY(validate(attrs));
+	MutexGuard serialise(m_attrs_mutex);
+	{
+		SpinGuardIrq guard(m_lock);
+		if (attrs.nice != m_attrs.nice)
+			m_all.for_each([&](Worker &w) { kp_set_user_nice(w.m_task, attrs.nice); });
+		m_attrs = attrs;
+		// A smaller reserve turns the surplus parked workers into idle ones,
+		// which then time out like any other.
+		while (m_parked.size() > m_attrs.reserve) {
+			Worker *w = m_parked.pop_back();
+			w->m_on_parked = false;
+			w->m_idle_since = kp_jiffies();
+			m_idle.push_back(*w);
+		}
+		// Free workers re-evaluate retirement with the new limits; running
+		// ones do when their job ends, so no running job is interrupted.
+		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
+		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
+		kick_manager_locked();
+	}
+	return {};
+}
+
+kpool_attrs Pool::attrs()
+{
+	SpinGuardIrqSave guard(m_lock);
+	return m_attrs;
+}
+
+void Pool::count(Event e, long delta)
+{
+	kp_percpu_add(m_counters, static_cast<size_t>(e) * sizeof(long), delta);
+}
+
+unsigned long long Pool::oldest_age_locked(unsigned long long now)
+{
+	unsigned long long oldest = now;
+	if (m_jobs_head && m_jobs_head->kp_queued_ns < oldest)
+		oldest = m_jobs_head->kp_queued_ns;
+	if (m_quick_head && m_quick_head->kp_queued_ns < oldest)
+		oldest = m_quick_head->kp_queued_ns;
+	return now - oldest;
+}
+
+void Pool::stats(kpool_stats &st)
+{
+	unsigned long long now = kp_ktime_ns();
+	{
+		SpinGuardIrqSave guard(m_lock);
+		st.nr_threads = m_nr_threads;
+		st.nr_idle = m_idle.size();
+		st.nr_parked = m_parked.size();
+		st.nr_running = m_nr_running;
+		st.nr_blocked = m_nr_blocked;
+		st.nr_queued = m_nr_queued;
+		st.oldest_job_age_ns = oldest_age_locked(now);
+	}
+	auto sum = [&](Event e) {
+		return static_cast<unsigned long>(kp_percpu_sum(m_counters, static_cast<size_t>(e) * sizeof(long)));
+	};
+	st.completed = sum(Event::Completed);
+	st.warm_handoffs = sum(Event::WarmHandoff);
+	st.cold_starts = sum(Event::ColdStart);
+	st.spawn_failures = sum(Event::SpawnFailure);
+	st.reaped = sum(Event::Reaped);
+	st.cancelled = sum(Event::Cancelled);
+}
+
+// ---- the job queue ----------------------------------------------------------------------
+//
+// Unordered jobs and the holder of each active key are on the runnable queue
+// (m_jobs_head). A key is active while a job with that key is queued or
+// running; its holder is in m_slots. While queued, the holder is the job
+// itself; while running, the worker's m_key_slot stands in for it, so kpool
+// never touches a job after calling its function (the function may free it).
+// Jobs queued behind an active key wait on the holder's follower list.
+
+kpool_job **Pool::slot_bucket(unsigned long key)
+{
+	return &m_slots[(key * 0x9E3779B97F4A7C15ull) >> (64 - 6)];
+}
+
+kpool_job *Pool::find_slot_locked(unsigned long key)
+{
+	for (kpool_job *s = *slot_bucket(key); s; s = s->kp_slot_next)
+		if (s->kp_key == key)
+			return s;
+	return nullptr;
+}
+
+void Pool::unlink_slot_locked(kpool_job *holder)
+{
+	for (kpool_job **pp = slot_bucket(holder->kp_key); *pp; pp = &(*pp)->kp_slot_next) {
+		if (*pp == holder) {
+			*pp = holder->kp_slot_next;
+			holder->kp_slot_next = nullptr;
+			return;
+		}
+	}
+	KP_WARN_ON_ONCE(true);
+}
+
+void Pool::link_slot_locked(kpool_job *holder)
+{
+	kpool_job **bucket = slot_bucket(holder->kp_key);
+	holder->kp_slot_next = *bucket;
+	*bucket = holder;
+}
+
+void Pool::push_job_tail_locked(kpool_job *job)
+{
+	job->kp_next = nullptr;
+	job->kp_prev = m_jobs_tail;
+	if (m_jobs_tail)
+		m_jobs_tail->kp_next = job;
+	else
+		m_jobs_head = job;
+	m_jobs_tail = job;
+	job->kp_state = JobQueued;
+	m_nr_runnable++;
+}
+
+void Pool::push_job_head_locked(kpool_job *job)
+{
+	job->kp_prev = nullptr;
+	job->kp_next = m_jobs_head;
+	if (m_jobs_head)
+		m_jobs_head->kp_prev = job;
+	else
+		m_jobs_tail = job;
+	m_jobs_head = job;
+	job->kp_state = JobQueued;
+	m_nr_runnable++;
+}
+
+void Pool::unlink_job_locked(kpool_job *job)
+{
+	if (job->kp_prev)
+		job->kp_prev->kp_next = job->kp_next;
+	else
+		m_jobs_head = job->kp_next;
+	if (job->kp_next)
+		job->kp_next->kp_prev = job->kp_prev;
+	else
+		m_jobs_tail = job->kp_prev;
+	job->kp_next = job->kp_prev = nullptr;
+	m_nr_runnable--;
+}
+
+kpool_job *Pool::take_job_locked_raw()
+{
+	kpool_job *job = m_jobs_head;
+	if (job)
+		unlink_job_locked(job);
+	return job;
+}
+
+// Makes @from's first follower the holder of the key (followers move along)
+// and queues it at the head: it has waited longest.
+void Pool::promote_follower_locked(kpool_job *from)
+{
+	kpool_job *next = from->kp_followers;
+	if (!next)
+		return;
+	next->kp_followers = next->kp_next;
+	next->kp_followers_tail = next->kp_followers ? from->kp_followers_tail : nullptr;
+	from->kp_followers = from->kp_followers_tail = nullptr;
+	next->kp_key = from->kp_key;
+	link_slot_locked(next);
+	push_job_head_locked(next);
+}
+
+Result<void> Pool::queue(kpool_job &job, unsigned long key)
+{
+	SpinGuardIrqSave guard(m_lock);
+	if (m_dying)
+		return err(-ESHUTDOWN);
+	if (job.kp_state != JobIdle)
+		return err(-EBUSY);
+	job.kp_pool = reinterpret_cast<struct kpool *>(this);
+	job.kp_key = key;
+	job.kp_queued_ns = kp_ktime_ns();
+	job.kp_followers = job.kp_followers_tail = nullptr;
+	m_nr_queued++;
+	if (key) {
+		if (kpool_job *holder = find_slot_locked(key)) {
+			job.kp_next = nullptr;
+			job.kp_state = JobWaiting;
+			if (holder->kp_followers_tail)
+				holder->kp_followers_tail->kp_next = &job;
+			else
+				holder->kp_followers = &job;
+			holder->kp_followers_tail = &job;
+			return {};
+		}
+		link_slot_locked(&job);
+	}
+	push_job_tail_locked(&job);
+	wake_for_work_locked();
+	return {};
+}
+
+bool Pool::cancel(kpool_job &job)
+{
+	SpinGuardIrqSave guard(m_lock);
+	if (job.kp_state == JobQueued) {
+		unlink_job_locked(&job);
+		if (job.kp_key) {
+			unlink_slot_locked(&job);
+			promote_follower_locked(&job);
+		}
+	} else if (job.kp_state == JobWaiting) {
+		kpool_job *holder = find_slot_locked(job.kp_key);
+		if (KP_WARN_ON_ONCE(!holder))
+			return false;
+		kpool_job *prev = nullptr;
+		for (kpool_job *j = holder->kp_followers; j; prev = j, j = j->kp_next) {
+			if (j != &job)
+				continue;
+			if (prev)
+				prev->kp_next = j->kp_next;
+			else
+				holder->kp_followers = j->kp_next;
+			if (holder->kp_followers_tail == j)
+				holder->kp_followers_tail = prev;
+			break;
+		}
+	} else {
+		return false;
+	}
+	job.kp_state = JobIdle;
+	job.kp_next = nullptr;
+	m_nr_queued--;
+	count(Event::Cancelled);
+	return true;
+}
+
+bool Pool::is_job_busy(kpool_job &job)
+{
+	SpinGuardIrq guard(m_lock);
+	if (job.kp_state != JobIdle)
+		return true;
+	bool running = false;
+	m_all.for_each([&](Worker &w) { running |= w.m_cur_job == &job; });
+	return running;
+}
+
+void Pool::flush_job(kpool_job &job)
+{
+	kp::might_sleep();
+	m_waitq.wait_until([&] { return !is_job_busy(job); });
+}
+
+void Pool::drain()
+{
+	kp::might_sleep();
+	m_waitq.wait_until([this] {
+		SpinGuardIrq guard(m_lock);
+		return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick_head;
+	});
+}
+
+// ---- quick threads ------------------------------------------------------------------------
+
+void Pool::push_quick_tail_locked(kpool_thread *t)
+{
+	t->kp_next = nullptr;
+	t->kp_prev = m_quick_tail;
+	if (m_quick_tail)
+		m_quick_tail->kp_next = t;
+	else
+		m_quick_head = t;
+	m_quick_tail = t;
+	m_nr_runnable++;
+}
+
+void Pool::unlink_quick_locked(kpool_thread *t)
+{
+	if (t->kp_prev)
+		t->kp_prev->kp_next = t->kp_next;
+	else
+		m_quick_head = t->kp_next;
+	if (t->kp_next)
+		t->kp_next->kp_prev = t->kp_prev;
+	else
+		m_quick_tail = t->kp_prev;
+	t->kp_next = t->kp_prev = nullptr;
+	m_nr_runnable--;
+}
+
+kpool_thread *Pool::take_quick_locked()
+{
+	kpool_thread *t = m_quick_head;
+	if (t) {
+		unlink_quick_locked(t);
+		m_nr_queued--;
+	}
+	return t;
+}
+
+Worker *Pool::pop_free_locked()
+{
+	// Most recently idle first (its cache is warm, and the least recently
+	// used ones are left to time out); the reserve only when none is idle.
+	Worker *w = m_idle.pop_front();
+	if (!w)
+		w = m_parked.pop_front();
+	if (w) {
+		w->m_woken = true;
+		m_nr_woken++;
+	}
+	return w;
+}
+
+Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
+{
+	SpinGuardIrqSave guard(m_lock);
+	if (m_dying)
+		return err(-ESHUTDOWN);
+	if (t.kp_state == QuickQueued || t.kp_state == QuickRunning)
+		return err(-EBUSY);
+	t.kp_pool = reinterpret_cast<struct kpool *>(this);
+	t.kp_fn = fn;
+	t.kp_arg = arg;
+	t.kp_result = 0;
+	t.kp_stop = 0;
+	t.kp_queued_ns = kp_ktime_ns();
+	if (Worker *w = pop_free_locked()) {
+		// The hand-off: one wake-up of a sleeping thread, nothing else.
+		t.kp_state = QuickRunning;
+		t.kp_worker = w;
+		w->m_quick = &t;
+		kp_wake_up_process(w->m_task);
+		kick_manager_if_needed_locked();
+		return {};
+	}
+	t.kp_state = QuickQueued;
+	t.kp_worker = nullptr;
+	push_quick_tail_locked(&t);
+	m_nr_queued++;
+	kick_manager_if_needed_locked();
+	return {};
+}
+
+int Pool::thread_stop(kpool_thread &t)
+{
+	kp::might_sleep();
+	{
+		SpinGuardIrq guard(m_lock);
+		switch (t.kp_state) {
+		case QuickQueued:
+			unlink_quick_locked(&t);
+			m_nr_queued--;
+			t.kp_result = -EINTR;
+			t.kp_state = QuickDone;
+			break;
+		case QuickRunning:
+			write_once(t.kp_stop, 1);
+			if (auto *w = static_cast<Worker *>(t.kp_worker))
+				kp_wake_up_process(w->m_task);
+			break;
+		case QuickIdle:
+			return -EINVAL;
+		default:
+			break;
+		}
+	}
+	// The worker sets QuickDone under the pool lock and never touches @t
+	// afterwards, so once we see it @t is ours again.
+	m_waitq.wait_until([&] {
+		SpinGuardIrq guard(m_lock);
+		return t.kp_state == QuickDone;
+	});
+	int ret = t.kp_result;
+	t.kp_state = QuickIdle;
+	return ret;
+}
+
+// ---- worker threads ----------------------------------------------------------------------
+
+Worker *Pool::current_worker()
+{
+	auto *start = static_cast<KThread::Start *>(kp_kthread_current_data(kp_kthread_trampoline));
+	if (!start || start->fn != kp_worker_main)
+		return nullptr;
+	return static_cast<Worker *>(start->arg);
+}
+
+bool Pool::current_should_stop()
+{
+	Worker *w = current_worker();
+	if (!w)
+		return kp_kthread_should_stop();
+	kpool_thread *t = w->m_quick;
+	return t && read_once(t->kp_stop);
+}
+
+void Pool::block_begin()
+{
+	Worker *w = current_worker();
+	if (!w || KP_WARN_ON_ONCE(w->m_blocked))
+		return;
+	Pool *pool = w->m_pool;
+	w->m_blocked = true;
+	SpinGuardIrq guard(pool->m_lock);
+	pool->m_nr_blocked++;
+	pool->kick_manager_if_needed_locked();
+}
+
+void Pool::block_end()
+{
+	Worker *w = current_worker();
+	if (!w || KP_WARN_ON_ONCE(!w->m_blocked))
+		return;
+	Pool *pool = w->m_pool;
+	w->m_blocked = false;
+	SpinGuardIrq guard(pool->m_lock);
+	pool->m_nr_blocked--;
+}
+
+bool Pool::needs_spawn_locked() const
+{
+	if (m_dying)
+		return false;
+	unsigned int total = m_nr_threads + m_nr_spawning;
+	if (total >= m_attrs.max_threads)
+		return false;
+	if (total < m_attrs.min_threads)
+		return true;
+	if (m_parked.size() + m_nr_spawning < m_attrs.reserve)
+		return true;
+	// Work waiting that no free, woken or coming thread will take.
+	return m_nr_runnable > m_idle.size() + m_parked.size() + m_nr_woken + m_nr_spawning;
+}
+
+void Pool::kick_manager_locked()
+{
+	m_manager_kicked = true;
+	// m_manager is stopped by destroy() after m_dying is set.
+	if (!m_dying && m_manager.is_valid())
+		kp_wake_up_process(m_manager.task());
+}
+
+void Pool::kick_manager_if_needed_locked()
+{
+	if (needs_spawn_locked())
+		kick_manager_locked();
+}
+
+void Pool::wake_for_work_locked()
+{
+	// One free worker per runnable item not yet claimed by a woken worker.
+	if (m_nr_runnable > m_nr_woken) {
+		if (Worker *w = pop_free_locked())
+			kp_wake_up_process(w->m_task);
+	}
+	kick_manager_if_needed_locked();
+}
+
+bool Pool::should_retire_locked(Worker &w, bool timed_out)
+{
+	if (m_dying)
+		return true;
+	if (m_nr_threads > m_attrs.max_threads)
+		return true;
+	// A timed-out idle worker retires if the pool keeps min_threads and
+	// the reserve without it.
+	return timed_out && !w.m_on_parked && m_nr_threads > m_attrs.min_threads;
+}
+
+void Pool::make_free_locked(Worker &w)
+{
+	w.m_idle_since = kp_jiffies();
+	if (m_parked.size() < m_attrs.reserve) {
+		w.m_on_parked = true;
+		m_parked.push_front(w);
+	} else {
+		w.m_on_parked = false;
+		m_idle.push_front(w);
+	}
+	// Quick threads and flushers may wait for a thread to become free.
+}
+
+void Pool::run_job(Worker &w, kpool_job *job)
+{
+	job->kp_func(job);
+	// @job may be freed by now: only the worker's own state is used below.
+	count(Event::Completed);
+	SpinGuardIrq guard(m_lock);
+	w.m_cur_job = nullptr;
+	m_nr_running--;
+	m_nr_running_jobs--;
+	if (w.m_key_slot.kp_key) {
+		unlink_slot_locked(&w.m_key_slot);
+		promote_follower_locked(&w.m_key_slot);
+		w.m_key_slot.kp_key = 0;
+		if (m_jobs_head)
+			wake_for_work_locked();
+	}
+}
+
+void Pool::run_quick(Worker &w, kpool_thread *t)
+{
+	int ret = read_once(t->kp_stop) ? -EINTR : t->kp_fn(t->kp_arg);
+	count(Event::Completed);
+	SpinGuardIrq guard(m_lock);
+	t->kp_result = ret;
+	t->kp_worker = nullptr;
+	t->kp_state = QuickDone;
+	w.m_quick = nullptr;
+	m_nr_running--;
+}
+
+int Pool::worker_main(Worker &w)
+{
+	bool timed_out = false;
+	for (;;) {
+		kpool_thread *quick = nullptr;
+		kpool_job *job = nullptr;
+		bool retire = false, sleep = false;
+		long timeout = 0;
+		{
+			SpinGuardIrq guard(m_lock);
+			bool was_woken = w.m_woken;
+			if (w.m_woken) {
+				w.m_woken = false;
+				m_nr_woken--;
+			}
+			if (w.ListNode<FreeWorkersTag>::is_linked()) {
+				// Woken without being taken: a timeout, a resize or a
+				// spurious wake-up. Stay free unless there is work or
+				// a reason to retire.
+				if (!has_work_locked() && !m_dying && !should_retire_locked(w, timed_out)) {
+					unsigned long limit = kp_msecs_to_jiffies(m_attrs.idle_timeout_ms);
+					unsigned long idle = kp_jiffies() - w.m_idle_since;
+					timeout = w.m_on_parked ? -1 : (idle >= limit ? 1 : long(limit - idle));
+					kp_set_current_state(KP_TASK_IDLE);
+					sleep = true;
+				} else {
+					(w.m_on_parked ? m_parked : m_idle).remove(w);
+				}
+			}
+			if (sleep) {
+				// Stay on the free list.
+			} else if (w.m_quick) {
+				quick = w.m_quick;
+			} else if ((quick = take_quick_locked())) {
+				quick->kp_state = QuickRunning;
+				quick->kp_worker = &w;
+				w.m_quick = quick;
+			} else if ((job = take_job_locked_raw())) {
+				m_nr_queued--;
+				job->kp_state = JobIdle;
+				w.m_cur_job = job;
+				if (job->kp_key) {
+					// The worker holds the key while the job runs.
+					unlink_slot_locked(job);
+					w.m_key_slot.kp_key = job->kp_key;
+					w.m_key_slot.kp_followers = job->kp_followers;
+					w.m_key_slot.kp_followers_tail = job->kp_followers_tail;
+					job->kp_followers = job->kp_followers_tail = nullptr;
+					link_slot_locked(&w.m_key_slot);
+				}
+				m_nr_running_jobs++;
+			} else if (should_retire_locked(w, timed_out)) {
+				retire = true;
+				m_all.remove(w);
+				m_nr_threads--;
+				kick_manager_if_needed_locked();
+			} else {
+				make_free_locked(w);
+				timeout = w.m_on_parked ? -1 : long(kp_msecs_to_jiffies(m_attrs.idle_timeout_ms));
+				kp_set_current_state(KP_TASK_IDLE);
+				sleep = true;
+			}
+			if (quick || job) {
+				m_nr_running++;
+				if (w.m_fresh)
+					count(Event::ColdStart);
+				else if (was_woken)
+					count(Event::WarmHandoff);
+				w.m_fresh = false;
+			}
+		}
+		if (sleep) {
+			// The state was set under the lock, so a wake-up between the
+			// unlock and schedule() makes schedule() return at once.
+			timed_out = kp_schedule_timeout(timeout < 0 ? kMaxScheduleTimeout : timeout) == 0;
+			kp_set_current_state(KP_TASK_RUNNING);
+			continue;
+		}
+		timed_out = false;
+		if (retire) {
+			m_waitq.wake_all();
+			// From here on the reaper owns @w; it stops this thread,
+			// which only has to return.
+			reaper::push(&w);
+			return 0;
+		}
+		if (quick)
+			run_quick(w, quick);
+		else
+			run_job(w, job);
+		// Flushers, stoppers and drainers re-check their condition.
+		m_waitq.wake_all();
+	}
+}
+
+bool Pool::has_work_locked() const
+{
+	return m_jobs_head || m_quick_head;
+}
+
+void Pool::worker_reaped(Worker *w)
+{
+	count(Event::Reaped);
+	delete w;
+	SpinGuardIrq guard(m_lock);
+	m_nr_live_tasks--;
+	// Woken under the lock: destroy() checks the count under the same lock,
+	// so it cannot free the pool before this unlock completes.
+	m_waitq.wake_all();
+}
+
+// ---- the manager ------------------------------------------------------------------------
+
+Result<void> Pool::spawn_one()
+{
+	Worker *w = new (Gfp::Kernel) Worker(this);
+	if (!w)
+		return err(-ENOMEM);
+	char name[32];
+	unsigned int id = m_next_id++;
+	kp_snprintf(name, sizeof(name), "kpool/%s:%u", m_name, id);
+	auto thread = KThread::create(kp_worker_main, nullptr, w, name, KThread::Wait::NoStart);
+	if (thread.is_error()) {
+		delete w;
+		return thread.error();
+	}
+	w->m_thread = thread.release_value();
+	w->m_task = w->m_thread.task();
+	kpool_attrs a = attrs();
+	if (a.nice)
+		kp_set_user_nice(w->m_task, a.nice);
+	{
+		SpinGuardIrq guard(m_lock);
+		m_all.push_back(*w);
+		m_nr_threads++;
+		m_nr_live_tasks++;
+	}
+	w->m_thread.wake();
+	return {};
+}
+
+int Pool::manager_main()
+{
+	unsigned int backoff_ms = kSpawnBackoffMinMs;
+	while (!KThread::should_stop()) {
+		bool spawn;
+		{
+			SpinGuardIrq guard(m_lock);
+			m_manager_kicked = false;
+			spawn = needs_spawn_locked();
+			if (spawn)
+				m_nr_spawning++;
+			else
+				kp_set_current_state(KP_TASK_IDLE);
+		}
+		if (!spawn) {
+			if (!KThread::should_stop())
+				kp_schedule();
+			kp_set_current_state(KP_TASK_RUNNING);
+			continue;
+		}
+		Result<void> r = spawn_one();
+		{
+			SpinGuardIrq guard(m_lock);
+			m_nr_spawning--;
+		}
+		if (!r.is_error()) {
+			backoff_ms = kSpawnBackoffMinMs;
+			continue;
+		}
+		// The pool keeps serving with the threads it has; retry later.
+		count(Event::SpawnFailure);
+		kp_set_current_state(KP_TASK_IDLE);
+		if (!KThread::should_stop())
+			kp_schedule_timeout(kp_msecs_to_jiffies(backoff_ms));
+		kp_set_current_state(KP_TASK_RUNNING);
+		backoff_ms = min(backoff_ms * 2, kSpawnBackoffMaxMs);
+	}
+	return 0;
+}
+
+} // namespace kp

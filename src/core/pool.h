@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+// Pool: a named, resizable set of kernel threads serving jobs and quick
+// threads (the implementation behind struct kpool in include/kpool/kpool.h).
+//
+// Threads ("workers") are in one of these states, all under m_lock:
+//   free/idle   - on m_idle, sleeping; retire after idle_timeout if surplus
+//   free/parked - on m_parked (the reserve), sleeping; never time out
+//   running     - running a job or a quick-thread function
+//   retiring    - off every list; handed to the reaper (core/reaper.h)
+// A manager thread per pool creates threads in the background (min_threads,
+// the reserve, and growth while work waits), retrying with backoff on failure.
+// Submitters never create threads: they wake a free worker or the manager.
+#pragma once
+
+#include "kpool/kpool.h"
+#include "base/own_ptr.h"
+#include "base/spin_lock.h"
+#include "base/mutex.h"
+#include "base/wait_queue.h"
+#include "base/list.h"
+#include "base/atomic.h"
+#include "core/kthread.h"
+
+namespace kp {
+
+struct AllWorkersTag {};
+struct FreeWorkersTag {};
+class Worker;
+
+class Pool {
+public:
+	// Context: process, may sleep. See kpool_create().
+	static Result<Pool *> create(const char *name, const kpool_attrs &attrs);
+	// Context: process, may sleep. See kpool_destroy().
+	void destroy();
+
+	static Result<void> validate(const kpool_attrs &attrs);
+	Result<void> set_attrs(const kpool_attrs &attrs);
+	kpool_attrs attrs();
+	void stats(kpool_stats &out);
+	const char *name() const { return m_name; }
+
+	// Jobs; see kpool.h. Context: any.
+	Result<void> queue(kpool_job &job, unsigned long key);
+	bool cancel(kpool_job &job);
+	void flush_job(kpool_job &job);
+	void drain();
+
+	// Quick threads.
+	Result<void> thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg);
+	int thread_stop(kpool_thread &t);
+
+	// The calling worker, or nullptr when not called from a pool thread.
+	static Worker *current_worker();
+	static bool current_should_stop();
+	static void block_begin();
+	static void block_end();
+
+	// Per-CPU event counters (struct Counters offsets).
+	enum class Event { Completed, WarmHandoff, ColdStart, SpawnFailure, Reaped, Cancelled, Count };
+	void count(Event e, long delta = 1);
+
+	// Called by the reaper after a retired worker's thread was stopped.
+	void worker_reaped(Worker *w);
+
+	// For worker threads (core/pool.cpp).
+	int worker_main(Worker &w);
+	int manager_main();
+
+	~Pool();
+
+private:
+	friend class OwnPtr<Pool>;
+	Pool() = default;
+	KP_PINNED(Pool);
+
+	// Work sources, under m_lock.
+	bool has_work_locked() const;
+	kpool_thread *take_quick_locked();
+	void push_quick_tail_locked(kpool_thread *t);
+	void unlink_quick_locked(kpool_thread *t);
+	kpool_job *take_job_locked_raw();
+	void push_job_tail_locked(kpool_job *job);
+	void push_job_head_locked(kpool_job *job);
+	void unlink_job_locked(kpool_job *job);
+	void link_slot_locked(kpool_job *holder);
+	void promote_follower_locked(kpool_job *from);
+	Worker *pop_free_locked();
+	void kick_manager_if_needed_locked();
+	void wake_for_work_locked();
+	bool should_retire_locked(Worker &w, bool timed_out);
+	void make_free_locked(Worker &w);
+	bool needs_spawn_locked() const;
+	void kick_manager_locked();
+	kpool_job **slot_bucket(unsigned long key);
+	kpool_job *find_slot_locked(unsigned long key);
+	void unlink_slot_locked(kpool_job *holder);
+	unsigned long long oldest_age_locked(unsigned long long now);
+	Result<void> spawn_one();
+	void run_job(Worker &w, kpool_job *job);
+	void run_quick(Worker &w, kpool_thread *t);
+	bool is_job_busy(kpool_job &job);
+
+	static constexpr unsigned int kKeyBuckets = 64;
+
+	// Legend: I: set in create(), read-only after; L: m_lock;
+	// M: m_attrs_mutex (writers) + m_lock (readers); A: atomic; W: manager only.
+	char m_name[KPOOL_NAME_MAX + 1] = {};	// I
+	SpinLock m_lock;				// protects L fields; IRQ-safe
+	Mutex m_attrs_mutex;				// serialises set_attrs()
+	WaitQueue m_waitq;				// job/quick/worker state changes
+	kpool_attrs m_attrs = {};			// M
+	bool m_dying = false;				// L
+	List<Worker, AllWorkersTag> m_all;		// L: every live worker
+	List<Worker, FreeWorkersTag> m_idle;		// L: free, may time out (MRU first)
+	List<Worker, FreeWorkersTag> m_parked;		// L: free reserve
+	kpool_job *m_jobs_head = nullptr;		// L: runnable job queue (FIFO)
+	kpool_job *m_jobs_tail = nullptr;		// L
+	kpool_job *m_slots[kKeyBuckets] = {};		// L: key holders by hash
+	kpool_thread *m_quick_head = nullptr;		// L: quick threads waiting
+	kpool_thread *m_quick_tail = nullptr;		// L
+	unsigned int m_nr_threads = 0;			// L: not retired
+	unsigned int m_nr_runnable = 0;		// L: runnable jobs + quick threads waiting
+	unsigned int m_nr_running_jobs = 0;		// L
+	unsigned int m_next_id = 0;			// W: thread name suffix
+	unsigned int m_nr_spawning = 0;		// L: being created by the manager
+	unsigned int m_nr_running = 0;			// L
+	unsigned int m_nr_blocked = 0;			// L
+	unsigned int m_nr_queued = 0;			// L: jobs + quick waiting (incl. followers)
+	unsigned int m_nr_woken = 0;			// L: free workers woken, not yet back
+	unsigned int m_nr_live_tasks = 0;		// L: workers not yet reaped
+	bool m_manager_kicked = false;			// L
+	KThread m_manager;				// I
+	void *m_counters = nullptr;			// I: per-CPU long[Event::Count]
+};
+
+} // namespace kp

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+// The pool registry: see registry.h.
+#include "core/registry.h"
+#include "base/debug.h"
+
+namespace kp::registry {
+
+namespace {
+
+struct Entry : ListNode<> {
+	explicit Entry(Pool *p) : pool(p) {}
+	Pool *pool;
+};
+
+constinit LockClass g_registry_class("kpool_registry");
+constinit Mutex g_mutex;
+constinit List<Entry> g_pools;	// g_mutex
+constinit bool g_initialised = false;
+
+void ensure_init()
+{
+	// Module init runs single-threaded before any API call can arrive.
+	if (!g_initialised) {
+		g_mutex.init(g_registry_class);
+		g_initialised = true;
+	}
+}
+
+bool valid_name(const char *name)
+{
+	size_t n = 0;
+	for (; name[n]; n++) {
+		char c = name[n];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_' || c == '-';
+		if (!ok || n >= KPOOL_NAME_MAX)
+			return false;
+	}
+	return n > 0;
+}
+
+bool same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+} // namespace
+
+Result<Pool *> create_pool(const char *name, const kpool_attrs &attrs)
+{
+	kp::might_sleep();
+	ensure_init();
+	if (!name || !valid_name(name))
+		return err(-EINVAL);
+	auto entry = KP_TRY(make_own<Entry>(Gfp::Kernel, nullptr));
+	MutexGuard guard(g_mutex);
+	bool taken = false;
+	g_pools.for_each([&](Entry &e) { taken |= same(e.pool->name(), name); });
+	if (taken)
+		return err(-EEXIST);
+	entry->pool = KP_TRY(Pool::create(name, attrs));
+	Pool *pool = entry->pool;
+	g_pools.push_back(*entry.leak());
+	return pool;
+}
+
+void destroy_pool(Pool *pool)
+{
+	kp::might_sleep();
+	Entry *found = nullptr;
+	{
+		MutexGuard guard(g_mutex);
+		g_pools.for_each([&](Entry &e) {
+			if (e.pool == pool)
+				found = &e;
+		});
+		if (KP_WARN_ON_ONCE(!found))
+			return;
+		g_pools.remove(*found);
+	}
+	delete found;
+	pool->destroy();
+}
+
+void destroy_all()
+{
+	ensure_init();
+	for (;;) {
+		Pool *pool;
+		{
+			MutexGuard guard(g_mutex);
+			Entry *e = g_pools.front();
+			if (!e)
+				break;
+			pool = e->pool;
+		}
+		if (!same(pool->name(), "default"))
+			KP_LOG_WARN("pool %s was not destroyed by its user; destroying it", pool->name());
+		destroy_pool(pool);
+	}
+	g_mutex.destroy();
+	g_initialised = false;
+}
+
+} // namespace kp::registry

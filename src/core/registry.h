@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+// The registry of live pools: unique names, the default pool, and the pools
+// to tear down at unload if a user forgot one.
+#pragma once
+
+#include "core/pool.h"
+
+namespace kp::registry {
+
+// Context: process, may sleep. Validates @name, creates and registers.
+Result<Pool *> create_pool(const char *name, const kpool_attrs &attrs);
+// Context: process, may sleep. Unregisters and destroys.
+void destroy_pool(Pool *pool);
+// Destroys every pool still registered (module exit), with a warning for each.
+void destroy_all();
+
+} // namespace kp::registry

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0
+// Worker: one thread of a Pool. Owned by its pool from creation until the
+// reaper has stopped its thread (core/reaper.h), then deleted.
+#pragma once
+
+#include "core/pool.h"
+
+namespace kp {
+
+class Worker : public ListNode<AllWorkersTag>, public ListNode<FreeWorkersTag> {
+public:
+	explicit Worker(Pool *pool) : m_pool(pool) {}
+	KP_PINNED(Worker);
+
+	// Legend: I: set before the thread first runs; L: pool lock;
+	// S: the worker thread itself; R: the reaper.
+	Pool *const m_pool;			// I
+	KThread m_thread;			// I, then R (stopped by the reaper)
+	struct task_struct *m_task = nullptr;	// I
+	kpool_thread *m_quick = nullptr;	// L: quick thread handed to us
+	kpool_job *m_cur_job = nullptr;		// L: job running (identity only)
+	kpool_job m_key_slot = {};		// L: holds the key of a running ordered job
+	bool m_on_parked = false;		// L: which free list we are on
+	bool m_woken = false;			// L: taken off a free list and woken
+	bool m_fresh = true;			// S: nothing run yet (cold start)
+	bool m_blocked = false;			// S: inside kpool_block_begin/end
+	unsigned long m_idle_since = 0;		// L: jiffies when we became free
+	Worker *m_reap_next = nullptr;		// R: reaper list
+};
+
+} // namespace kp

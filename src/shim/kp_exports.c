@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exports kpool's public C API (include/kpool/kpool.h, implemented in
+ * src/core/kpool_api.cpp) to other modules, GPL-only.
+ */
+#include <linux/export.h>
+#include <kpool/kpool.h>
+
+EXPORT_SYMBOL_GPL(kpool_create);
+EXPORT_SYMBOL_GPL(kpool_destroy);
+EXPORT_SYMBOL_GPL(kpool_default);
+EXPORT_SYMBOL_GPL(kpool_name);
+EXPORT_SYMBOL_GPL(kpool_set_attrs);
+EXPORT_SYMBOL_GPL(kpool_get_attrs);
+EXPORT_SYMBOL_GPL(kpool_get_stats);
+EXPORT_SYMBOL_GPL(kpool_job_init);
+EXPORT_SYMBOL_GPL(kpool_queue);
+EXPORT_SYMBOL_GPL(kpool_queue_ordered);
+EXPORT_SYMBOL_GPL(kpool_cancel);
+EXPORT_SYMBOL_GPL(kpool_flush_job);
+EXPORT_SYMBOL_GPL(kpool_drain);
+EXPORT_SYMBOL_GPL(kpool_block_begin);
+EXPORT_SYMBOL_GPL(kpool_block_end);
+EXPORT_SYMBOL_GPL(kpool_thread_run);
+EXPORT_SYMBOL_GPL(kpool_thread_stop);
+EXPORT_SYMBOL_GPL(kpool_thread_should_stop);
+EXPORT_SYMBOL_GPL(kpool_thread_is_done);
+EXPORT_SYMBOL_GPL(kpool_kthread_create);
+EXPORT_SYMBOL_GPL(kpool_kthread_create_nowait);
+EXPORT_SYMBOL_GPL(kpool_kthread_stop);
+EXPORT_SYMBOL_GPL(kpool_kthread_park);
+EXPORT_SYMBOL_GPL(kpool_kthread_unpark);
+EXPORT_SYMBOL_GPL(kpool_kthread_should_park);
+EXPORT_SYMBOL_GPL(kpool_kthread_parkme);
+EXPORT_SYMBOL_GPL(kpool_kthread_has_exited);

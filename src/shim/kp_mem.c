@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shim: slab and per-CPU allocation for the C++ side. */
+#include <linux/slab.h>
+#include <linux/percpu.h>
+#include "shim.h"
+#include "kp_internal.h"
+
+static gfp_t kp_gfp_to_kernel(enum kp_gfp gfp)
+{
+	switch (gfp) {
+	case KP_GFP_KERNEL:
+		return GFP_KERNEL;
+	case KP_GFP_NOWAIT:
+		return GFP_NOWAIT | __GFP_NOWARN;
+	case KP_GFP_ATOMIC:
+		return GFP_ATOMIC;
+	}
+	WARN_ON_ONCE(1);
+	return GFP_NOWAIT | __GFP_NOWARN;
+}
+
+void *kp_mem_alloc(kp_size_t size, enum kp_gfp gfp)
+{
+	if (kp_fault_should_fail(KP_FAULT_ALLOC))
+		return NULL;
+	return kzalloc(size, kp_gfp_to_kernel(gfp));
+}
+KP_EXPORT_INTERNAL(kp_mem_alloc);
+
+void kp_mem_free(const void *p)
+{
+	kfree(p);
+}
+KP_EXPORT_INTERNAL(kp_mem_free);
+
+void *kp_percpu_alloc(kp_size_t size, kp_size_t align)
+{
+	if (kp_fault_should_fail(KP_FAULT_ALLOC))
+		return NULL;
+	return (void __force *)__alloc_percpu(size, align);
+}
+KP_EXPORT_INTERNAL(kp_percpu_alloc);
+
+void kp_percpu_free(void *pcpu)
+{
+	free_percpu((void __percpu __force *)pcpu);
+}
+KP_EXPORT_INTERNAL(kp_percpu_free);
+
+void kp_percpu_add(void *pcpu, kp_size_t offset, long delta)
+{
+	long __percpu *p = (long __percpu __force *)((char *)pcpu + offset);
+
+	this_cpu_add(*p, delta);
+}
+KP_EXPORT_INTERNAL(kp_percpu_add);
+
+long kp_percpu_sum(void *pcpu, kp_size_t offset)
+{
+	long __percpu *p = (long __percpu __force *)((char *)pcpu + offset);
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(p, cpu);
+	return sum;
+}
+KP_EXPORT_INTERNAL(kp_percpu_sum);

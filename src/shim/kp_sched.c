@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shim: current task, sleeping and waking, time, CPU topology. */
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/delay.h>
+#include <linux/pid.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
+#include <linux/cpumask.h>
+#include <linux/topology.h>
+#include <linux/smp.h>
+#include "shim.h"
+#include "kp_internal.h"
+
+struct task_struct *kp_current(void)
+{
+	return current;
+}
+KP_EXPORT_INTERNAL(kp_current);
+
+void kp_set_current_state(enum kp_task_state state)
+{
+	switch (state) {
+	case KP_TASK_RUNNING:
+		__set_current_state(TASK_RUNNING);
+		return;
+	case KP_TASK_INTERRUPTIBLE:
+		set_current_state(TASK_INTERRUPTIBLE);
+		return;
+	case KP_TASK_IDLE:
+		set_current_state(TASK_IDLE);
+		return;
+	}
+	WARN_ON_ONCE(1);
+}
+KP_EXPORT_INTERNAL(kp_set_current_state);
+
+void kp_schedule(void)
+{
+	schedule();
+}
+KP_EXPORT_INTERNAL(kp_schedule);
+
+long kp_schedule_timeout(long timeout_jiffies)
+{
+	return schedule_timeout(timeout_jiffies);
+}
+KP_EXPORT_INTERNAL(kp_schedule_timeout);
+
+int kp_wake_up_process(struct task_struct *task)
+{
+	return wake_up_process(task);
+}
+KP_EXPORT_INTERNAL(kp_wake_up_process);
+
+void kp_task_get(struct task_struct *task)
+{
+	get_task_struct(task);
+}
+KP_EXPORT_INTERNAL(kp_task_get);
+
+void kp_task_put(struct task_struct *task)
+{
+	put_task_struct(task);
+}
+KP_EXPORT_INTERNAL(kp_task_put);
+
+int kp_task_pid(struct task_struct *task)
+{
+	return task_pid_nr(task);
+}
+KP_EXPORT_INTERNAL(kp_task_pid);
+
+void kp_might_sleep(void)
+{
+	might_sleep();
+}
+KP_EXPORT_INTERNAL(kp_might_sleep);
+
+void kp_cond_resched(void)
+{
+	cond_resched();
+}
+KP_EXPORT_INTERNAL(kp_cond_resched);
+
+int kp_in_task(void)
+{
+	return in_task();
+}
+KP_EXPORT_INTERNAL(kp_in_task);
+
+void kp_msleep(unsigned int ms)
+{
+	msleep(ms);
+}
+KP_EXPORT_INTERNAL(kp_msleep);
+
+void kp_set_user_nice(struct task_struct *task, long nice)
+{
+	set_user_nice(task, nice);
+}
+KP_EXPORT_INTERNAL(kp_set_user_nice);
+
+kp_u64 kp_ktime_ns(void)
+{
+	return ktime_get_ns();
+}
+KP_EXPORT_INTERNAL(kp_ktime_ns);
+
+unsigned long kp_jiffies(void)
+{
+	return jiffies;
+}
+KP_EXPORT_INTERNAL(kp_jiffies);
+
+unsigned long kp_msecs_to_jiffies(unsigned int ms)
+{
+	return msecs_to_jiffies(ms);
+}
+KP_EXPORT_INTERNAL(kp_msecs_to_jiffies);
+
+unsigned int kp_jiffies_to_msecs(unsigned long j)
+{
+	return jiffies_to_msecs(j);
+}
+KP_EXPORT_INTERNAL(kp_jiffies_to_msecs);
+
+unsigned int kp_nr_cpu_ids(void)
+{
+	return nr_cpu_ids;
+}
+KP_EXPORT_INTERNAL(kp_nr_cpu_ids);
+
+unsigned int kp_num_online_cpus(void)
+{
+	return num_online_cpus();
+}
+KP_EXPORT_INTERNAL(kp_num_online_cpus);
+
+int kp_cpu_online(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids && cpu_online(cpu);
+}
+KP_EXPORT_INTERNAL(kp_cpu_online);
+
+int kp_cpu_possible(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids && cpu_possible(cpu);
+}
+KP_EXPORT_INTERNAL(kp_cpu_possible);
+
+unsigned int kp_raw_cpu(void)
+{
+	return raw_smp_processor_id();
+}
+KP_EXPORT_INTERNAL(kp_raw_cpu);
+
+int kp_cpu_to_node(unsigned int cpu)
+{
+	return cpu_to_node(cpu);
+}
+KP_EXPORT_INTERNAL(kp_cpu_to_node);

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shim: spinlocks, mutexes and completions held in C++ objects' storage. */
+#include <linux/spinlock.h>
+#include <linux/mutex.h>
+#include <linux/completion.h>
+#include <linux/lockdep.h>
+#include <linux/sched.h>
+#include <linux/wait.h>
+#include "shim.h"
+#include "kp_internal.h"
+
+void kp_spin_init(void *lock, const char *name, void *key)
+{
+	spin_lock_init((spinlock_t *)lock);
+	lockdep_set_class_and_name((spinlock_t *)lock, (struct lock_class_key *)key, name);
+}
+KP_EXPORT_INTERNAL(kp_spin_init);
+
+void kp_spin_lock(void *lock)
+{
+	spin_lock((spinlock_t *)lock);
+}
+KP_EXPORT_INTERNAL(kp_spin_lock);
+
+void kp_spin_unlock(void *lock)
+{
+	spin_unlock((spinlock_t *)lock);
+}
+KP_EXPORT_INTERNAL(kp_spin_unlock);
+
+void kp_spin_lock_irq(void *lock)
+{
+	spin_lock_irq((spinlock_t *)lock);
+}
+KP_EXPORT_INTERNAL(kp_spin_lock_irq);
+
+void kp_spin_unlock_irq(void *lock)
+{
+	spin_unlock_irq((spinlock_t *)lock);
+}
+KP_EXPORT_INTERNAL(kp_spin_unlock_irq);
+
+unsigned long kp_spin_lock_irqsave(void *lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave((spinlock_t *)lock, flags);
+	return flags;
+}
+KP_EXPORT_INTERNAL(kp_spin_lock_irqsave);
+
+void kp_spin_unlock_irqrestore(void *lock, unsigned long flags)
+{
+	spin_unlock_irqrestore((spinlock_t *)lock, flags);
+}
+KP_EXPORT_INTERNAL(kp_spin_unlock_irqrestore);
+
+void kp_spin_assert_held(void *lock)
+{
+	lockdep_assert_held((spinlock_t *)lock);
+}
+KP_EXPORT_INTERNAL(kp_spin_assert_held);
+
+void kp_mutex_init(void *mutex, const char *name, void *key)
+{
+	__mutex_init((struct mutex *)mutex, name, (struct lock_class_key *)key);
+}
+KP_EXPORT_INTERNAL(kp_mutex_init);
+
+void kp_mutex_destroy(void *mutex)
+{
+	mutex_destroy((struct mutex *)mutex);
+}
+KP_EXPORT_INTERNAL(kp_mutex_destroy);
+
+void kp_mutex_lock(void *mutex)
+{
+	mutex_lock((struct mutex *)mutex);
+}
+KP_EXPORT_INTERNAL(kp_mutex_lock);
+
+void kp_mutex_unlock(void *mutex)
+{
+	mutex_unlock((struct mutex *)mutex);
+}
+KP_EXPORT_INTERNAL(kp_mutex_unlock);
+
+int kp_mutex_trylock(void *mutex)
+{
+	return mutex_trylock((struct mutex *)mutex);
+}
+KP_EXPORT_INTERNAL(kp_mutex_trylock);
+
+void kp_mutex_assert_held(void *mutex)
+{
+	lockdep_assert_held((struct mutex *)mutex);
+}
+KP_EXPORT_INTERNAL(kp_mutex_assert_held);
+
+void kp_completion_init(void *done)
+{
+	init_completion((struct completion *)done);
+}
+KP_EXPORT_INTERNAL(kp_completion_init);
+
+void kp_completion_reinit(void *done)
+{
+	reinit_completion((struct completion *)done);
+}
+KP_EXPORT_INTERNAL(kp_completion_reinit);
+
+void kp_complete(void *done)
+{
+	complete((struct completion *)done);
+}
+KP_EXPORT_INTERNAL(kp_complete);
+
+void kp_complete_all(void *done)
+{
+	complete_all((struct completion *)done);
+}
+KP_EXPORT_INTERNAL(kp_complete_all);
+
+void kp_completion_wait(void *done)
+{
+	wait_for_completion_state((struct completion *)done, TASK_IDLE);
+}
+KP_EXPORT_INTERNAL(kp_completion_wait);
+
+unsigned long kp_completion_wait_timeout(void *done, unsigned long timeout_jiffies)
+{
+	struct completion *x = (struct completion *)done;
+
+	/*
+	 * 6.12 has no TASK_IDLE wait with a timeout. Waiting in steps of at most
+	 * one second keeps a long wait (a 28 s device timeout) from looking hung:
+	 * the hung-task detector only reports a task that did not run at all for
+	 * its whole period.
+	 */
+	while (timeout_jiffies) {
+		unsigned long step = min_t(unsigned long, timeout_jiffies, HZ);
+		unsigned long left = wait_for_completion_timeout(x, step);
+
+		if (left)
+			return timeout_jiffies - step + left;
+		timeout_jiffies -= step;
+	}
+	return 0;
+}
+KP_EXPORT_INTERNAL(kp_completion_wait_timeout);
+
+int kp_completion_done(void *done)
+{
+	return completion_done((struct completion *)done);
+}
+KP_EXPORT_INTERNAL(kp_completion_done);
+
+void kp_waitq_init(void *wq, const char *name, void *key)
+{
+	__init_waitqueue_head((wait_queue_head_t *)wq, name, (struct lock_class_key *)key);
+}
+KP_EXPORT_INTERNAL(kp_waitq_init);
+
+void kp_waitq_wake_all(void *wq)
+{
+	wake_up_all((wait_queue_head_t *)wq);
+}
+KP_EXPORT_INTERNAL(kp_waitq_wake_all);
+
+void kp_waitq_wait_idle(void *wq, kp_cond_fn cond, void *arg)
+{
+	wait_event_idle(*(wait_queue_head_t *)wq, cond(arg));
+}
+KP_EXPORT_INTERNAL(kp_waitq_wait_idle);

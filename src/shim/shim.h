@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The boundary between kpool's C++ and the kernel.
+ *
+ * Every kernel facility the C++ side uses is reached through a function declared
+ * here and defined in src/shim/kp_<subsystem>.c, the only files that include
+ * kernel headers. The header itself is C and C++ neutral: it names kernel
+ * structs only as incomplete types and uses compiler-provided integer types.
+ *
+ * Rules for the shim (see STYLE.md): each function is a thin adapter prefixed
+ * with what it wraps, returns 0 or -errno where it can fail, and holds no
+ * policy. Objects the kernel keeps the address of (locks, completions, work
+ * items) live inside C++ objects as opaque storage whose size and alignment come
+ * from the generated kp_layout.h, so no allocation is needed to hold them.
+ */
+#ifndef KPOOL_SHIM_H
+#define KPOOL_SHIM_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct task_struct;
+struct work_struct;
+struct workqueue_struct;
+struct lock_class_key;
+struct kobject;
+
+typedef __SIZE_TYPE__ kp_size_t;
+typedef __INT64_TYPE__ kp_s64;
+typedef __UINT64_TYPE__ kp_u64;
+
+/* ---- memory (kp_mem.c) ---------------------------------------------------- */
+
+/* Allocation contexts; translated to gfp_t in C (gfp bits depend on config). */
+enum kp_gfp {
+	KP_GFP_KERNEL = 0,	/* process context, may sleep and reclaim */
+	KP_GFP_NOWAIT = 1,	/* any context, no reclaim, may fail */
+	KP_GFP_ATOMIC = 2,	/* any context, may dip into reserves */
+};
+
+/* Context: per gfp. Returns zeroed memory or NULL. */
+void *kp_mem_alloc(kp_size_t size, enum kp_gfp gfp);
+/* Context: any. NULL is ignored. */
+void kp_mem_free(const void *p);
+
+/*
+ * Per-CPU areas of @size bytes. kp_percpu_add() adds to the long at @offset of
+ * this CPU's copy without disabling interrupts longer than the add itself.
+ */
+void *kp_percpu_alloc(kp_size_t size, kp_size_t align);
+void kp_percpu_free(void *pcpu);
+void kp_percpu_add(void *pcpu, kp_size_t offset, long delta);
+long kp_percpu_sum(void *pcpu, kp_size_t offset);
+
+/* Fault injection point for kpool's own allocations and thread creation:
+ * returns true when the caller should fail (see kp_debug.c, debugfs). */
+int kp_fault_should_fail(int which);
+enum kp_fault {
+	KP_FAULT_ALLOC = 0,
+	KP_FAULT_SPAWN = 1,
+};
+/* Deterministic injection for tests: the next @count calls of kind @which
+ * fail (on top of the random debugfs fault attributes). */
+void kp_fault_fail_next(int which, int count);
+
+/* ---- locks (kp_sync.c) ------------------------------------------------------ */
+
+/*
+ * @key is static storage of KP_SIZEOF_LOCK_CLASS_KEY bytes owned by one C++
+ * lock class, so lockdep tells different kinds of kpool locks apart.
+ */
+void kp_spin_init(void *lock, const char *name, void *key);
+void kp_spin_lock(void *lock);
+void kp_spin_unlock(void *lock);
+void kp_spin_lock_irq(void *lock);
+void kp_spin_unlock_irq(void *lock);
+unsigned long kp_spin_lock_irqsave(void *lock);
+void kp_spin_unlock_irqrestore(void *lock, unsigned long flags);
+void kp_spin_assert_held(void *lock);
+
+void kp_mutex_init(void *mutex, const char *name, void *key);
+void kp_mutex_destroy(void *mutex);
+void kp_mutex_lock(void *mutex);
+void kp_mutex_unlock(void *mutex);
+int kp_mutex_trylock(void *mutex);
+void kp_mutex_assert_held(void *mutex);
+
+void kp_completion_init(void *done);
+void kp_completion_reinit(void *done);
+void kp_complete(void *done);
+void kp_complete_all(void *done);
+/* Context: process, sleeps in TASK_IDLE (no hung-task report, no load). */
+void kp_completion_wait(void *done);
+/* Returns remaining jiffies (>0) or 0 on timeout. */
+unsigned long kp_completion_wait_timeout(void *done, unsigned long timeout_jiffies);
+int kp_completion_done(void *done);
+
+/* Wait queues (storage of KP_SIZEOF_WAITQ bytes). The condition is evaluated
+ * with the task state already set, so it may take spinlocks but not sleep. */
+typedef int (*kp_cond_fn)(void *arg);
+void kp_waitq_init(void *wq, const char *name, void *key);
+void kp_waitq_wake_all(void *wq);
+/* Context: process, may sleep; TASK_IDLE, so no hung-task report. */
+void kp_waitq_wait_idle(void *wq, kp_cond_fn cond, void *arg);
+
+/* ---- scheduler and tasks (kp_sched.c) --------------------------------------- */
+
+enum kp_task_state {
+	KP_TASK_RUNNING = 0,
+	KP_TASK_INTERRUPTIBLE = 1,
+	KP_TASK_IDLE = 2,	/* uninterruptible, not counted as hung or as load */
+};
+
+struct task_struct *kp_current(void);
+void kp_set_current_state(enum kp_task_state state);
+void kp_schedule(void);
+/* Returns remaining jiffies, 0 on timeout. */
+long kp_schedule_timeout(long timeout_jiffies);
+int kp_wake_up_process(struct task_struct *task);
+void kp_task_get(struct task_struct *task);
+void kp_task_put(struct task_struct *task);
+int kp_task_pid(struct task_struct *task);
+void kp_might_sleep(void);
+void kp_cond_resched(void);
+int kp_in_task(void);
+void kp_msleep(unsigned int ms);
+void kp_set_user_nice(struct task_struct *task, long nice);
+
+/* ---- kthreads (kp_kthread.c) -------------------------------------------------- */
+
+typedef int (*kp_thread_fn)(void *arg);
+
+/*
+ * Creates a stopped kernel thread on @node (-1: any) named @name and takes a
+ * reference on its task_struct, so that kp_kthread_stop_put() is safe even
+ * after the thread function returned by itself. Returns 0 or -errno.
+ * Context: process, may sleep (waits for kthreadd).
+ */
+int kp_kthread_create(kp_thread_fn fn, void *arg, int node, const char *name,
+		      struct task_struct **out);
+/* As above, bound to @cpu (kthread_create_on_cpu; the name gets "/cpu"). */
+int kp_kthread_create_on_cpu(kp_thread_fn fn, void *arg, unsigned int cpu,
+			     const char *name, struct task_struct **out);
+/* If the current task is a kthread whose thread function is @fn, returns its
+ * data pointer (the @arg it was created with), else NULL. Context: any. */
+void *kp_kthread_current_data(kp_thread_fn fn);
+int kp_kthread_should_stop(void);
+int kp_kthread_should_park(void);
+void kp_kthread_parkme(void);
+int kp_kthread_park(struct task_struct *task);
+void kp_kthread_unpark(struct task_struct *task);
+/* Stops the thread (unparking it if parked), drops the reference taken at
+ * creation and returns the thread function's result (-EINTR if it never ran). */
+int kp_kthread_stop_put(struct task_struct *task);
+void kp_kthread_bind(struct task_struct *task, unsigned int cpu);
+/* Restricts a running task to @cpu (or, for cpu < 0, to every possible CPU). */
+int kp_task_set_cpu(struct task_struct *task, int cpu);
+
+/* ---- workqueues (kp_wq.c) ----------------------------------------------------- */
+
+typedef void (*kp_work_fn)(struct work_struct *work);
+
+enum kp_wq_flags {
+	KP_WQ_UNBOUND = 1 << 0,
+	KP_WQ_HIGHPRI = 1 << 1,
+	KP_WQ_MEM_RECLAIM = 1 << 2,
+	KP_WQ_FREEZABLE = 1 << 3,
+};
+
+int kp_wq_alloc(const char *name, unsigned int kp_flags, int max_active,
+		struct workqueue_struct **out);
+void kp_wq_destroy(struct workqueue_struct *wq);
+struct workqueue_struct *kp_wq_system(void);
+struct workqueue_struct *kp_wq_system_unbound(void);
+void kp_wq_init_work(struct work_struct *work, kp_work_fn fn);
+int kp_wq_queue(struct workqueue_struct *wq, struct work_struct *work);
+int kp_wq_queue_on(int cpu, struct workqueue_struct *wq, struct work_struct *work);
+int kp_wq_cancel_sync(struct work_struct *work);
+int kp_wq_flush_work(struct work_struct *work);
+void kp_wq_flush(struct workqueue_struct *wq);
+int kp_wq_pending(struct work_struct *work);
+
+/* ---- time and CPUs (kp_sched.c) ----------------------------------------------- */
+
+kp_u64 kp_ktime_ns(void);
+unsigned long kp_jiffies(void);
+unsigned long kp_msecs_to_jiffies(unsigned int ms);
+unsigned int kp_jiffies_to_msecs(unsigned long j);
+unsigned int kp_nr_cpu_ids(void);
+unsigned int kp_num_online_cpus(void);
+int kp_cpu_online(unsigned int cpu);
+int kp_cpu_possible(unsigned int cpu);
+unsigned int kp_raw_cpu(void);
+int kp_cpu_to_node(unsigned int cpu);
+
+/* ---- diagnostics (kp_debug.c) --------------------------------------------------- */
+
+enum kp_log_level { KP_LOG_ERR = 3, KP_LOG_WARNING = 4, KP_LOG_INFO = 6, KP_LOG_DEBUG = 7 };
+
+void kp_log(enum kp_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A WARNING with a backtrace; the caller decides once-only. */
+void kp_warn(const char *file, int line, const char *what);
+int kp_snprintf(char *buf, kp_size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KPOOL_SHIM_H */
