@@ -199,7 +199,9 @@ int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn
 
 /*
  * kpool_thread_stop - ask @t's function to stop, wait for it, and return its
- * result (-EINTR if it never started: it is then never started). Safe at any
+ * result. A function still queued (no thread was free) is removed and never
+ * runs: the result is then -EINTR. A function handed to a thread always runs
+ * and sees kpool_thread_should_stop(). Safe at any
  * time, also long after the function returned by itself. @t is free to reuse
  * afterwards. Context: process, may sleep.
  */
@@ -209,7 +211,10 @@ int kpool_thread_stop(struct kpool_thread *t);
  * functions): true once a stop was asked. Context: the thread itself. */
 int kpool_thread_should_stop(void);
 
-/* kpool_thread_is_done - true once @t's function returned. Context: any. */
+/* kpool_thread_is_done - true once @t's function returned (or, when its pool
+ * was destroyed before it started, once it was dropped with result -EINTR).
+ * After kpool_destroy() a handle is done and must not be stopped; its result
+ * is in kp_result. Context: any. */
 int kpool_thread_is_done(struct kpool_thread *t);
 
 /* ---- plain kernel threads ----------------------------------------------------------- */
@@ -218,7 +223,8 @@ int kpool_thread_is_done(struct kpool_thread *t);
  * kpool_kthread_create - create a kernel thread named @name that first runs
  * @init(@arg) (may be NULL) and then @fn(@arg). Waits until @init returned; if
  * it failed, the thread is gone and its error is returned. @fn should poll
- * kpool_thread_should_stop(). Returns 0 and the handle in *@out, -EINVAL,
+ * kpool_thread_should_stop(). As with kthread_stop(), a thread stopped before
+ * it first ran never runs @fn (kpool_kthread_stop() then returns -EINTR). Returns 0 and the handle in *@out, -EINVAL,
  * -ENOMEM or @init's error.
  */
 int kpool_kthread_create(kpool_thread_fn fn, kpool_thread_fn init, void *arg,

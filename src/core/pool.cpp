@@ -723,7 +723,9 @@ void Pool::run_job(Worker &w, kpool_job *job)
 
 void Pool::run_quick(Worker &w, kpool_thread *t)
 {
-	int ret = read_once(t->kp_stop) ? -EINTR : t->kp_fn(t->kp_arg);
+	// A stop asked before the function started is seen by its first
+	// kpool_thread_should_stop(): a handed-off function always runs.
+	int ret = t->kp_fn(t->kp_arg);
 	count(Event::Completed);
 	SpinGuardIrq guard(m_lock);
 	t->kp_result = ret;
