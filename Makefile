@@ -20,7 +20,7 @@ modules: deps
 kernel: deps
 	@scripts/build-kernel debug
 
-run: modules
+run:
 	@scripts/run-main
 
 check:

@@ -18,7 +18,28 @@ static struct kunit_suite kp_base_suite = {
 	.test_cases = kp_base_cases,
 };
 
+#ifdef KPOOL_SELFTEST_DEFECTS
+/* Only in the pipeline's self-test build (scripts/test-build): a broken test
+ * that `make check` must report as failed. Never defined in a normal build. */
+static void selftest_broken_case(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, 1, 2);
+}
+
+static struct kunit_case kp_selftest_cases[] = {
+	KUNIT_CASE(selftest_broken_case),
+	{}
+};
+
+static struct kunit_suite kp_selftest_suite = {
+	.name = "kpool_selftest_broken",
+	.test_cases = kp_selftest_cases,
+};
+
+kunit_test_suites(&kp_base_suite, &kp_selftest_suite);
+#else
 kunit_test_suites(&kp_base_suite);
+#endif
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for kpool");

@@ -649,10 +649,12 @@ bool Pool::needs_spawn_locked() const
 		return false;
 	if (total < m_attrs.min_threads)
 		return true;
-	if (m_parked.size() + m_nr_spawning < m_attrs.reserve)
+	// Threads being created or not yet in their loop will be free soon.
+	unsigned int coming = m_nr_spawning + m_nr_starting;
+	if (m_parked.size() + coming < m_attrs.reserve)
 		return true;
 	// Work waiting that no free, woken or coming thread will take.
-	return m_nr_runnable > m_idle.size() + m_parked.size() + m_nr_woken + m_nr_spawning;
+	return m_nr_runnable > m_idle.size() + m_parked.size() + m_nr_woken + coming;
 }
 
 void Pool::kick_manager_locked()
@@ -745,6 +747,10 @@ int Pool::worker_main(Worker &w)
 		long timeout = 0;
 		{
 			SpinGuardIrq guard(m_lock);
+			if (!w.m_started) {
+				w.m_started = true;
+				m_nr_starting--;
+			}
 			bool was_woken = w.m_woken;
 			if (w.m_woken) {
 				w.m_woken = false;
@@ -870,6 +876,7 @@ Result<void> Pool::spawn_one()
 		SpinGuardIrq guard(m_lock);
 		m_all.push_back(*w);
 		m_nr_threads++;
+		m_nr_starting++;
 		m_nr_live_tasks++;
 	}
 	w->m_thread.wake();

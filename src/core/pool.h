@@ -124,6 +124,7 @@ private:
 	unsigned int m_nr_running_jobs = 0;		// L
 	unsigned int m_next_id = 0;			// W: thread name suffix
 	unsigned int m_nr_spawning = 0;		// L: being created by the manager
+	unsigned int m_nr_starting = 0;		// L: created, not yet in their loop
 	unsigned int m_nr_running = 0;			// L
 	unsigned int m_nr_blocked = 0;			// L
 	unsigned int m_nr_queued = 0;			// L: jobs + quick waiting (incl. followers)

@@ -39,6 +39,11 @@ static int __init kpool_module_init(void)
 		.nice = default_nice,
 	};
 
+#ifdef KPOOL_SELFTEST_DEFECTS
+	/* Only in the pipeline's self-test build (scripts/test-build): a WARNING
+	 * that `make check` must catch. Never defined in a normal build. */
+	WARN_ON(1);
+#endif
 	return kpool_core_init(&attrs);
 }
 
