@@ -3,13 +3,14 @@
 module_load_creates_sysfs() {
 	modprobe kpool || return 1
 	grep -q '^kpool ' /proc/modules || { echo "kpool not in /proc/modules"; return 1; }
+	[ -d /sys/kernel/kpool/default ] || { echo "no /sys/kernel/kpool/default"; return 1; }
 	rmmod kpool
 }
 
 module_unload_leaves_nothing() {
 	modprobe kpool || return 1
 	rmmod kpool || return 1
-	! grep -q '^kpool ' /proc/modules
+	! grep -q '^kpool ' /proc/modules && [ ! -e /sys/kernel/kpool ]
 }
 
 module_load_unload_repeat() {

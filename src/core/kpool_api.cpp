@@ -94,7 +94,8 @@ extern "C" int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, un
 
 extern "C" int kpool_cancel(struct kpool_job *job)
 {
-	if (!job || !job->kp_pool)
+	// A job not queued needs no pool (which may be gone by now).
+	if (!job || !job->kp_pool || __atomic_load_n(&job->kp_state, __ATOMIC_RELAXED) == 0)
 		return 0;
 	return to_pool(job->kp_pool)->cancel(*job);
 }
@@ -131,6 +132,12 @@ extern "C" int kpool_thread_stop(struct kpool_thread *t)
 {
 	if (!t || !t->kp_pool)
 		return -EINVAL;
+	// Done: the worker no longer touches @t, and the pool may be gone
+	// (destroyed with @t finished), so answer without it.
+	if (__atomic_load_n(&t->kp_state, __ATOMIC_ACQUIRE) == 3) {
+		t->kp_state = 0;
+		return t->kp_result;
+	}
 	return to_pool(t->kp_pool)->thread_stop(*t);
 }
 

@@ -27,12 +27,17 @@ extern "C" int kpool_core_init(const struct kpool_attrs *defaults)
 			   defaults->idle_timeout_ms, defaults->nice, r.code());
 		return r.code();
 	}
-	if (auto r = kp::reaper::init(); r.is_error())
+	if (int ret = kp_sysfs_init(); ret)
+		return ret;
+	if (auto r = kp::reaper::init(); r.is_error()) {
+		kp_sysfs_exit();
 		return r.code();
+	}
 	auto pool = kp::registry::create_pool("default", *defaults);
 	if (pool.is_error()) {
 		kp::registry::destroy_all();
 		kp::reaper::exit();
+		kp_sysfs_exit();
 		return pool.code();
 	}
 	kp::g_default = pool.value();
@@ -46,5 +51,6 @@ extern "C" void kpool_core_exit(void)
 	kp::registry::destroy_all();
 	kp::g_default = nullptr;
 	kp::reaper::exit();
+	kp_sysfs_exit();
 	KP_LOG_INFO("unloaded");
 }

@@ -21,8 +21,11 @@ constexpr long kMaxScheduleTimeout = __LONG_MAX__;
 constexpr unsigned int kSpawnBackoffMinMs = 10;
 constexpr unsigned int kSpawnBackoffMaxMs = 1000;
 
+// Per-CPU: event counters, then the queue-to-start latency histogram
+// (bucket i counts latencies in [2^i, 2^(i+1)) ns; bucket 0 also counts 0).
 struct Counters {
 	long v[static_cast<int>(Pool::Event::Count)];
+	long hist[Pool::kHistBuckets];
 };
 
 template <typename T> T read_once(const T &v) { return __atomic_load_n(&v, __ATOMIC_RELAXED); }
@@ -99,84 +102,78 @@ void Pool::destroy()
 	kp::might_sleep();
 	kpool_job *cancelled = nullptr;
 
+	// First, so no knob write runs during the teardown (removal waits for
+	// the ones in progress).
+	sysfs_remove();
+
 	{
 		SpinGuardIrq guard(m_lock);
 		m_dying = true;
 
-		// Queued jobs with a cancel function are reported cancelled; the
-		// others stay queued and are run by the exiting workers (or below).
-		auto cancel_if_possible = [&](kpool_job *job) {
-			if (!job->kp_cancel)
-				return false;
-			job->kp_next = cancelled;
-			cancelled = job;
-			return true;
+		// Queued jobs with a cancel function are reported cancelled. The
+		// others stay queued, in their key order, and are run by the exiting
+		// workers (or below, if no worker is left).
+		auto take_cancellable = [&](kpool_job *j) {
+			j->kp_state = JobIdle;
+			j->kp_next = cancelled;
+			cancelled = j;
+			m_nr_queued--;
 		};
-		kpool_job *keep_head = nullptr, *keep_tail = nullptr;
-		while (kpool_job *job = take_job_locked_raw()) {
-			// Followers of a cancelled holder are considered one by one.
-			kpool_job *followers = job->kp_followers;
-			job->kp_followers = job->kp_followers_tail = nullptr;
-			if (job->kp_key)
-				unlink_slot_locked(job);
-			for (kpool_job *j = job; j;) {
-				kpool_job *next = (j == job) ? followers : j->kp_next;
-				m_nr_queued--;
-				if (!cancel_if_possible(j)) {
-					// Kept jobs run unordered now: the pool is going away.
-					j->kp_key = 0;
-					j->kp_next = nullptr;
-					if (keep_tail)
-						keep_tail->kp_next = j;
-					else
-						keep_head = j;
-					keep_tail = j;
-				} else {
-					j->kp_state = JobIdle;
+		// First the followers waiting behind every active key...
+		for (kpool_job *holder : m_slots) {
+			for (; holder; holder = holder->kp_slot_next) {
+				kpool_job *keep = nullptr, *keep_tail = nullptr;
+				for (kpool_job *j = holder->kp_followers; j;) {
+					kpool_job *next = j->kp_next;
+					if (j->kp_cancel) {
+						take_cancellable(j);
+					} else {
+						j->kp_next = nullptr;
+						if (keep_tail)
+							keep_tail->kp_next = j;
+						else
+							keep = j;
+						keep_tail = j;
+					}
+					j = next;
 				}
-				j = next;
+				holder->kp_followers = keep;
+				holder->kp_followers_tail = keep_tail;
 			}
 		}
-		for (kpool_job *j = keep_head; j;) {
+		// ...then the runnable queue; a cancelled holder hands its key on.
+		for (kpool_job *j = m_jobs_head; j;) {
 			kpool_job *next = j->kp_next;
-			push_job_tail_locked(j);
-			m_nr_queued++;
+			if (j->kp_cancel) {
+				unlink_job_locked(j);
+				if (j->kp_key) {
+					unlink_slot_locked(j);
+					promote_follower_locked(j);
+				}
+				take_cancellable(j);
+			}
 			j = next;
 		}
-		// Followers waiting behind running ordered jobs.
-		m_all.for_each([&](Worker &w) {
-			kpool_job *j = w.m_key_slot.kp_followers;
-			w.m_key_slot.kp_followers = w.m_key_slot.kp_followers_tail = nullptr;
-			while (j) {
-				kpool_job *next = j->kp_next;
-				m_nr_queued--;
-				if (!cancel_if_possible(j)) {
-					j->kp_key = 0;
-					push_job_tail_locked(j);
-					m_nr_queued++;
-				} else {
-					j->kp_state = JobIdle;
-				}
-				j = next;
-			}
-		});
-		// Quick threads that never started are reported as stopped.
+		// Quick threads that never started are dropped with -EINTR.
 		while (kpool_thread *t = take_quick_locked()) {
 			t->kp_result = -EINTR;
-			t->kp_state = QuickDone;
 			t->kp_worker = nullptr;
+			__atomic_store_n(&t->kp_state, int(QuickDone), __ATOMIC_RELEASE);
 		}
-		// Running quick threads are asked to stop; every free worker is
-		// woken to drain the queue and exit.
+		// Running quick threads are asked to stop; free workers are woken
+		// to drain the queue and exit. Workers inside a job are left alone:
+		// they exit when their job returns.
 		m_all.for_each([&](Worker &w) {
-			if (w.m_quick)
+			if (w.m_quick) {
 				write_once(w.m_quick->kp_stop, 1);
-			kp_wake_up_process(w.m_task);
+				kp_wake_up_process(w.m_task);
+			}
 		});
-		while (Worker *w = m_idle.pop_front())
-			w->m_woken = true, m_nr_woken++;
-		while (Worker *w = m_parked.pop_front())
-			w->m_woken = true, m_nr_woken++;
+		while (Worker *w = pop_free_locked()) {
+			w->m_woken = true;
+			m_nr_woken++;
+			kp_wake_up_process(w->m_task);
+		}
 	}
 	m_waitq.wake_all();
 
@@ -196,20 +193,23 @@ void Pool::destroy()
 	// Retired workers were reaped, but their reaper may still be returning.
 	reaper::flush();
 
-	// Jobs nobody could run (every thread creation failed) run here, so
-	// none is lost.
+	// Jobs nobody could run (every thread creation failed) run here, in
+	// order, so none is lost.
+	kpool_job slot = {};
 	for (;;) {
 		kpool_job *job;
 		{
 			SpinGuardIrq guard(m_lock);
 			job = take_job_locked_raw();
 			if (job)
-				m_nr_queued--, job->kp_state = JobIdle;
+				begin_job_locked(job, slot);
 		}
 		if (!job)
 			break;
 		job->kp_func(job);
 		count(Event::Completed);
+		SpinGuardIrq guard(m_lock);
+		end_job_locked(slot);
 	}
 	delete this;
 }
@@ -221,6 +221,13 @@ Result<void> Pool::set_attrs(const kpool_attrs &attrs)
 	kp::might_sleep();
 	KP_TRY(validate(attrs));
 	MutexGuard serialise(m_attrs_mutex);
+	apply_attrs(attrs);
+	return {};
+}
+
+void Pool::apply_attrs(const kpool_attrs &attrs)
+{
+	m_attrs_mutex.assert_held();
 	{
 		SpinGuardIrq guard(m_lock);
 		if (attrs.nice != m_attrs.nice)
@@ -240,13 +247,58 @@ Result<void> Pool::set_attrs(const kpool_attrs &attrs)
 		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
 		kick_manager_locked();
 	}
-	return {};
 }
 
 kpool_attrs Pool::attrs()
 {
 	SpinGuardIrqSave guard(m_lock);
 	return m_attrs;
+}
+
+void Pool::record_latency(unsigned long long ns)
+{
+	unsigned int b = ns ? 63 - __builtin_clzll(ns) : 0;
+	if (b >= kHistBuckets)
+		b = kHistBuckets - 1;
+	kp_percpu_add(m_counters, __builtin_offsetof(Counters, hist) + b * sizeof(long), 1);
+}
+
+void Pool::histogram(unsigned long *buckets)
+{
+	for (unsigned int b = 0; b < kHistBuckets; b++)
+		buckets[b] = kp_percpu_sum(m_counters, __builtin_offsetof(Counters, hist) + b * sizeof(long));
+}
+
+Result<void> Pool::set_one(enum kp_attr attr, long value)
+{
+	kp::might_sleep();
+	// The read-modify-write is serialised with every other writer, so two
+	// concurrent writes cannot combine into min > max.
+	MutexGuard serialise(m_attrs_mutex);
+	kpool_attrs a = attrs();
+	switch (attr) {
+	case KP_ATTR_MIN_THREADS: a.min_threads = value; break;
+	case KP_ATTR_MAX_THREADS: a.max_threads = value; break;
+	case KP_ATTR_IDLE_TIMEOUT_MS: a.idle_timeout_ms = value; break;
+	case KP_ATTR_RESERVE: a.reserve = value; break;
+	case KP_ATTR_NICE: a.nice = value; break;
+	default: return err(-EINVAL);
+	}
+	KP_TRY(validate(a));
+	apply_attrs(a);
+	return {};
+}
+
+Result<void> Pool::sysfs_add()
+{
+	if (int ret = kp_sysfs_add_pool(m_name, this, &m_sysfs); ret)
+		return err(ret);
+	return {};
+}
+
+void Pool::sysfs_remove()
+{
+	kp_sysfs_remove_pool(exchange(m_sysfs, static_cast<void *>(nullptr)));
 }
 
 void Pool::count(Event e, long delta)
@@ -424,6 +476,15 @@ Result<void> Pool::queue(kpool_job &job, unsigned long key)
 
 bool Pool::cancel(kpool_job &job)
 {
+	if (!cancel_locked_scope(job))
+		return false;
+	// Flushers and drainers may be waiting for exactly this job.
+	m_waitq.wake_all();
+	return true;
+}
+
+bool Pool::cancel_locked_scope(kpool_job &job)
+{
 	SpinGuardIrqSave guard(m_lock);
 	if (job.kp_state == JobQueued) {
 		unlink_job_locked(&job);
@@ -527,10 +588,6 @@ Worker *Pool::pop_free_locked()
 	Worker *w = m_idle.pop_front();
 	if (!w)
 		w = m_parked.pop_front();
-	if (w) {
-		w->m_woken = true;
-		m_nr_woken++;
-	}
 	return w;
 }
 
@@ -567,6 +624,7 @@ Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
 int Pool::thread_stop(kpool_thread &t)
 {
 	kp::might_sleep();
+	bool dropped = false;
 	{
 		SpinGuardIrq guard(m_lock);
 		switch (t.kp_state) {
@@ -574,7 +632,8 @@ int Pool::thread_stop(kpool_thread &t)
 			unlink_quick_locked(&t);
 			m_nr_queued--;
 			t.kp_result = -EINTR;
-			t.kp_state = QuickDone;
+			__atomic_store_n(&t.kp_state, int(QuickDone), __ATOMIC_RELEASE);
+			dropped = true;
 			break;
 		case QuickRunning:
 			write_once(t.kp_stop, 1);
@@ -587,6 +646,8 @@ int Pool::thread_stop(kpool_thread &t)
 			break;
 		}
 	}
+	if (dropped)
+		m_waitq.wake_all(); // drainers
 	// The worker sets QuickDone under the pool lock and never touches @t
 	// afterwards, so once we see it @t is ours again.
 	m_waitq.wait_until([&] {
@@ -675,8 +736,12 @@ void Pool::wake_for_work_locked()
 {
 	// One free worker per runnable item not yet claimed by a woken worker.
 	if (m_nr_runnable > m_nr_woken) {
-		if (Worker *w = pop_free_locked())
+		if (Worker *w = pop_free_locked()) {
+			// Counted as claiming one runnable item until it runs.
+			w->m_woken = true;
+			m_nr_woken++;
 			kp_wake_up_process(w->m_task);
+		}
 	}
 	kick_manager_if_needed_locked();
 }
@@ -705,22 +770,56 @@ void Pool::make_free_locked(Worker &w)
 	// Quick threads and flushers may wait for a thread to become free.
 }
 
+// Takes @job off the queue's books before its function runs. An ordered
+// job's key passes to @slot (the worker's stand-in), so the key stays held
+// while the function runs and the pool never needs the job afterwards.
+void Pool::begin_job_locked(kpool_job *job, kpool_job &slot)
+{
+	m_nr_queued--;
+	job->kp_state = JobIdle;
+	if (job->kp_key) {
+		unlink_slot_locked(job);
+		slot.kp_key = job->kp_key;
+		slot.kp_followers = job->kp_followers;
+		slot.kp_followers_tail = job->kp_followers_tail;
+		job->kp_followers = job->kp_followers_tail = nullptr;
+		link_slot_locked(&slot);
+	}
+}
+
+// After the function returned: the next job of the key, if any, becomes
+// runnable at the head of the queue.
+void Pool::end_job_locked(kpool_job &slot)
+{
+	if (!slot.kp_key)
+		return;
+	unlink_slot_locked(&slot);
+	promote_follower_locked(&slot);
+	slot.kp_key = 0;
+}
+
+void Pool::clear_blocked_locked(Worker &w)
+{
+	// A function that returned inside kpool_block_begin/end.
+	if (w.m_blocked) {
+		w.m_blocked = false;
+		m_nr_blocked--;
+	}
+}
+
 void Pool::run_job(Worker &w, kpool_job *job)
 {
 	job->kp_func(job);
 	// @job may be freed by now: only the worker's own state is used below.
 	count(Event::Completed);
 	SpinGuardIrq guard(m_lock);
+	clear_blocked_locked(w);
 	w.m_cur_job = nullptr;
 	m_nr_running--;
 	m_nr_running_jobs--;
-	if (w.m_key_slot.kp_key) {
-		unlink_slot_locked(&w.m_key_slot);
-		promote_follower_locked(&w.m_key_slot);
-		w.m_key_slot.kp_key = 0;
-		if (m_jobs_head)
-			wake_for_work_locked();
-	}
+	end_job_locked(w.m_key_slot);
+	if (m_jobs_head)
+		wake_for_work_locked();
 }
 
 void Pool::run_quick(Worker &w, kpool_thread *t)
@@ -730,11 +829,13 @@ void Pool::run_quick(Worker &w, kpool_thread *t)
 	int ret = t->kp_fn(t->kp_arg);
 	count(Event::Completed);
 	SpinGuardIrq guard(m_lock);
+	clear_blocked_locked(w);
 	t->kp_result = ret;
 	t->kp_worker = nullptr;
-	t->kp_state = QuickDone;
 	w.m_quick = nullptr;
 	m_nr_running--;
+	// Release: a caller polling kpool_thread_is_done() sees fn's effects.
+	__atomic_store_n(&t->kp_state, int(QuickDone), __ATOMIC_RELEASE);
 }
 
 int Pool::worker_main(Worker &w)
@@ -745,13 +846,14 @@ int Pool::worker_main(Worker &w)
 		kpool_job *job = nullptr;
 		bool retire = false, sleep = false;
 		long timeout = 0;
+		unsigned long long queued_ns = 0;
 		{
 			SpinGuardIrq guard(m_lock);
 			if (!w.m_started) {
 				w.m_started = true;
 				m_nr_starting--;
 			}
-			bool was_woken = w.m_woken;
+			bool was_woken = w.m_woken || w.m_quick;
 			if (w.m_woken) {
 				w.m_woken = false;
 				m_nr_woken--;
@@ -763,7 +865,12 @@ int Pool::worker_main(Worker &w)
 				if (!has_work_locked() && !m_dying && !should_retire_locked(w, timed_out)) {
 					unsigned long limit = kp_msecs_to_jiffies(m_attrs.idle_timeout_ms);
 					unsigned long idle = kp_jiffies() - w.m_idle_since;
-					timeout = w.m_on_parked ? -1 : (idle >= limit ? 1 : long(limit - idle));
+					if (idle >= limit) {
+						// Timed out but needed (min_threads): a new period.
+						w.m_idle_since = kp_jiffies();
+						idle = 0;
+					}
+					timeout = w.m_on_parked ? -1 : long(limit - idle);
 					kp_set_current_state(KP_TASK_IDLE);
 					sleep = true;
 				} else {
@@ -778,19 +885,11 @@ int Pool::worker_main(Worker &w)
 				quick->kp_state = QuickRunning;
 				quick->kp_worker = &w;
 				w.m_quick = quick;
+				queued_ns = quick->kp_queued_ns;
 			} else if ((job = take_job_locked_raw())) {
-				m_nr_queued--;
-				job->kp_state = JobIdle;
+				begin_job_locked(job, w.m_key_slot);
 				w.m_cur_job = job;
-				if (job->kp_key) {
-					// The worker holds the key while the job runs.
-					unlink_slot_locked(job);
-					w.m_key_slot.kp_key = job->kp_key;
-					w.m_key_slot.kp_followers = job->kp_followers;
-					w.m_key_slot.kp_followers_tail = job->kp_followers_tail;
-					job->kp_followers = job->kp_followers_tail = nullptr;
-					link_slot_locked(&w.m_key_slot);
-				}
+				queued_ns = job->kp_queued_ns;
 				m_nr_running_jobs++;
 			} else if (should_retire_locked(w, timed_out)) {
 				retire = true;
@@ -827,6 +926,7 @@ int Pool::worker_main(Worker &w)
 			reaper::push(&w);
 			return 0;
 		}
+		record_latency(kp_ktime_ns() - queued_ns);
 		if (quick)
 			run_quick(w, quick);
 		else
@@ -869,11 +969,11 @@ Result<void> Pool::spawn_one()
 	}
 	w->m_thread = thread.release_value();
 	w->m_task = w->m_thread.task();
-	kpool_attrs a = attrs();
-	if (a.nice)
-		kp_set_user_nice(w->m_task, a.nice);
 	{
 		SpinGuardIrq guard(m_lock);
+		// Under the lock, so a concurrent set_attrs() cannot be missed.
+		if (m_attrs.nice)
+			kp_set_user_nice(w->m_task, m_attrs.nice);
 		m_all.push_back(*w);
 		m_nr_threads++;
 		m_nr_starting++;
@@ -914,10 +1014,13 @@ int Pool::manager_main()
 		}
 		// The pool keeps serving with the threads it has; retry later.
 		count(Event::SpawnFailure);
-		kp_set_current_state(KP_TASK_IDLE);
-		if (!KThread::should_stop())
-			kp_schedule_timeout(kp_msecs_to_jiffies(backoff_ms));
-		kp_set_current_state(KP_TASK_RUNNING);
+		// Kicks from submitters do not shorten the backoff.
+		unsigned long deadline = kp_jiffies() + kp_msecs_to_jiffies(backoff_ms);
+		while (!KThread::should_stop() && long(kp_jiffies() - deadline) < 0) {
+			kp_set_current_state(KP_TASK_IDLE);
+			kp_schedule_timeout(long(deadline - kp_jiffies()) > 0 ? long(deadline - kp_jiffies()) : 1);
+			kp_set_current_state(KP_TASK_RUNNING);
+		}
 		backoff_ms = min(backoff_ms * 2, kSpawnBackoffMaxMs);
 	}
 	return 0;

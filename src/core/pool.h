@@ -60,6 +60,14 @@ public:
 	enum class Event { Completed, WarmHandoff, ColdStart, SpawnFailure, Reaped, Cancelled, Count };
 	void count(Event e, long delta = 1);
 
+	// Queue-to-start latency histogram, log2 buckets of nanoseconds.
+	static constexpr unsigned int kHistBuckets = 40;
+	void histogram(unsigned long *buckets);
+
+	// sysfs (/sys/kernel/kpool/<name>/): one knob, validated as set_attrs().
+	Result<void> set_one(enum kp_attr attr, long value);
+	Result<void> sysfs_add();
+
 	// Called by the reaper after a retired worker's thread was stopped.
 	void worker_reaped(Worker *w);
 
@@ -84,6 +92,13 @@ private:
 	void push_job_head_locked(kpool_job *job);
 	void unlink_job_locked(kpool_job *job);
 	void link_slot_locked(kpool_job *holder);
+	void begin_job_locked(kpool_job *job, kpool_job &slot);
+	void end_job_locked(kpool_job &slot);
+	void clear_blocked_locked(Worker &w);
+	bool cancel_locked_scope(kpool_job &job);
+	void record_latency(unsigned long long ns);
+	void sysfs_remove();
+	void apply_attrs(const kpool_attrs &attrs);
 	void promote_follower_locked(kpool_job *from);
 	Worker *pop_free_locked();
 	void kick_manager_if_needed_locked();
@@ -132,6 +147,7 @@ private:
 	unsigned int m_nr_live_tasks = 0;		// L: workers not yet reaped
 	bool m_manager_kicked = false;			// L
 	KThread m_manager;				// I
+	void *m_sysfs = nullptr;			// I: sysfs directory handle
 	void *m_counters = nullptr;			// I: per-CPU long[Event::Count]
 };
 

@@ -62,6 +62,10 @@ Result<Pool *> create_pool(const char *name, const kpool_attrs &attrs)
 		return err(-EEXIST);
 	entry->pool = KP_TRY(Pool::create(name, attrs));
 	Pool *pool = entry->pool;
+	if (auto r = pool->sysfs_add(); r.is_error()) {
+		pool->destroy();
+		return r.error();
+	}
 	g_pools.push_back(*entry.leak());
 	return pool;
 }

@@ -194,6 +194,53 @@ int kp_cpu_possible(unsigned int cpu);
 unsigned int kp_raw_cpu(void);
 int kp_cpu_to_node(unsigned int cpu);
 
+/* ---- sysfs (kp_sysfs.c) ------------------------------------------------------------ */
+
+/* The files of /sys/kernel/kpool/<pool>/; writable ones first. */
+enum kp_attr {
+	KP_ATTR_MIN_THREADS,
+	KP_ATTR_MAX_THREADS,
+	KP_ATTR_IDLE_TIMEOUT_MS,
+	KP_ATTR_RESERVE,
+	KP_ATTR_NICE,
+	KP_ATTR_NR_WRITABLE,
+	KP_ATTR_NR_THREADS = KP_ATTR_NR_WRITABLE,
+	KP_ATTR_NR_IDLE,
+	KP_ATTR_NR_PARKED,
+	KP_ATTR_NR_RUNNING,
+	KP_ATTR_NR_BLOCKED,
+	KP_ATTR_NR_QUEUED,
+	KP_ATTR_COMPLETED,
+	KP_ATTR_WARM_HANDOFFS,
+	KP_ATTR_COLD_STARTS,
+	KP_ATTR_SPAWN_FAILURES,
+	KP_ATTR_REAPED,
+	KP_ATTR_CANCELLED,
+	KP_ATTR_OLDEST_JOB_AGE_MS,
+	KP_ATTR_LATENCY_HIST,
+	KP_ATTR_COUNT,
+};
+
+/* Context: process, may sleep. /sys/kernel/kpool itself. */
+int kp_sysfs_init(void);
+void kp_sysfs_exit(void);
+/* Adds /sys/kernel/kpool/@name whose files call kp_pool_attr_show/store with
+ * @pool. Removal waits for show/store calls in progress. */
+int kp_sysfs_add_pool(const char *name, void *pool, void **handle);
+void kp_sysfs_remove_pool(void *handle);
+
+/* Implemented by the C++ core. @buf is a page. Return bytes or -errno. */
+long kp_pool_attr_show(void *pool, enum kp_attr attr, char *buf);
+long kp_pool_attr_store(void *pool, enum kp_attr attr, const char *buf, kp_size_t len);
+
+/*
+ * Strict decimal parsing for knobs: digits only (a leading '-' only for the
+ * signed form), one optional trailing newline, nothing else. Returns 0,
+ * -EINVAL (empty, sign, hex, garbage) or -ERANGE (overflow).
+ */
+int kp_parse_uint(const char *buf, kp_size_t len, unsigned int *out);
+int kp_parse_int(const char *buf, kp_size_t len, int *out);
+
 /* ---- diagnostics (kp_debug.c) --------------------------------------------------- */
 
 enum kp_log_level { KP_LOG_ERR = 3, KP_LOG_WARNING = 4, KP_LOG_INFO = 6, KP_LOG_DEBUG = 7 };

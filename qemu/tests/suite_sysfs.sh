@@ -1,0 +1,125 @@
+# Suite kpool_sysfs: the /sys/kernel/kpool/<pool>/ knobs and the module
+# parameters, driven from user space as an administrator would.
+
+P=/sys/kernel/kpool/default
+
+# sysfs_write FILE VALUE: writes VALUE (an empty VALUE as a lone newline, since
+# writing nothing is no write at all), returns the write's status.
+sysfs_write() {
+	if [ -z "$2" ]; then echo >"$1"; else printf '%s' "$2" >"$1"; fi 2>/dev/null
+}
+
+sysfs_default_pool_has_every_file() {
+	for f in min_threads max_threads idle_timeout_ms reserve nice nr_threads nr_idle \
+		nr_parked nr_running nr_blocked nr_queued completed warm_handoffs cold_starts \
+		spawn_failures reaped cancelled oldest_job_age_ms latency_hist; do
+		[ -e "$P/$f" ] || { echo "missing $P/$f"; return 1; }
+	done
+	[ "$(stat -c %a $P/min_threads)" = 644 ] || { echo "min_threads not 0644"; return 1; }
+	[ "$(stat -c %a $P/nr_threads)" = 444 ] || { echo "nr_threads not 0444"; return 1; }
+}
+
+sysfs_valid_writes_take_effect() {
+	sysfs_write $P/max_threads 64 || return 1
+	sysfs_write $P/min_threads 5 || return 1
+	[ "$(cat $P/min_threads)" = 5 ] || return 1
+	# Growing starts threads at once (the manager, within seconds under TCG).
+	i=0
+	while [ "$(cat $P/nr_threads)" -lt 5 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(cat $P/nr_threads)" -ge 5 ] || { echo "nr_threads $(cat $P/nr_threads) < 5"; return 1; }
+	sysfs_write $P/nice -5 || return 1
+	[ "$(cat $P/nice)" = -5 ] || return 1
+	sysfs_write $P/idle_timeout_ms "300
+" || return 1
+	[ "$(cat $P/idle_timeout_ms)" = 300 ] || return 1
+	# Shrinking retires idle threads after the idle timeout.
+	sysfs_write $P/min_threads 1 || return 1
+	sysfs_write $P/reserve 0 || return 1
+	i=0
+	while [ "$(cat $P/nr_threads)" -gt 1 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(cat $P/nr_threads)" -le 1 ] || { echo "nr_threads $(cat $P/nr_threads) > 1 after the idle timeout"; return 1; }
+	[ "$(cat $P/reaped)" -ge 4 ] || { echo "reaped $(cat $P/reaped)"; return 1; }
+}
+
+sysfs_bad_input_refused_unchanged() {
+	for f in min_threads max_threads idle_timeout_ms reserve; do
+		before=$(cat $P/$f)
+		for bad in "" " " "-1" "+3" "3x" "x3" "0x10" "1.5" "99999999999999999999" "4294967296" "3 4" " 3"; do
+			if sysfs_write $P/$f "$bad"; then
+				echo "$f accepted '$bad'"
+				return 1
+			fi
+			[ "$(cat $P/$f)" = "$before" ] || { echo "$f changed by '$bad'"; return 1; }
+		done
+	done
+	before=$(cat $P/nice)
+	for bad in "" "+1" "20" "-21" "1e3" "--1"; do
+		sysfs_write $P/nice "$bad" && { echo "nice accepted '$bad'"; return 1; }
+		[ "$(cat $P/nice)" = "$before" ] || { echo "nice changed by '$bad'"; return 1; }
+	done
+	# Range and consistency rules: max 0 or above the cap, min > max,
+	# reserve > max, idle timeout 0.
+	sysfs_write $P/max_threads 0 && { echo "max_threads 0 accepted"; return 1; }
+	sysfs_write $P/max_threads 4097 && { echo "max_threads 4097 accepted"; return 1; }
+	max=$(cat $P/max_threads)
+	sysfs_write $P/min_threads $((max + 1)) && { echo "min > max accepted"; return 1; }
+	sysfs_write $P/reserve $((max + 1)) && { echo "reserve > max accepted"; return 1; }
+	sysfs_write $P/idle_timeout_ms 0 && { echo "idle_timeout_ms 0 accepted"; return 1; }
+	sysfs_write $P/nr_threads 5 && { echo "read-only file accepted a write"; return 1; }
+	return 0
+}
+
+sysfs_concurrent_writers_keep_min_le_max() {
+	sysfs_write $P/min_threads 1
+	sysfs_write $P/max_threads 8
+	( i=0; while [ $i -lt 150 ]; do printf 6 >$P/min_threads 2>/dev/null; printf 1 >$P/min_threads 2>/dev/null; i=$((i + 1)); done ) &
+	a=$!
+	( i=0; while [ $i -lt 150 ]; do printf 4 >$P/max_threads 2>/dev/null; printf 8 >$P/max_threads 2>/dev/null; i=$((i + 1)); done ) &
+	b=$!
+	bad=0 n=0
+	while kill -0 $a 2>/dev/null || kill -0 $b 2>/dev/null; do
+		min=$(cat $P/min_threads) max=$(cat $P/max_threads)
+		[ "$min" -le "$max" ] || { echo "observed min $min > max $max"; bad=1; }
+		n=$((n + 1))
+	done
+	wait $a $b
+	echo "checked $n snapshots"
+	sysfs_write $P/min_threads 2
+	sysfs_write $P/max_threads 256
+	return $bad
+}
+
+sysfs_no_kernel_addresses() {
+	if grep -rE 'ffff[0-9a-f]{8,}|0x[0-9a-f]{12,}' $P/ 2>/dev/null; then
+		echo "kernel address in sysfs"
+		return 1
+	fi
+	return 0
+}
+
+sysfs_module_params_validated() {
+	rmmod kpool || return 1
+	for bad in "default_max_threads=0" "default_max_threads=5000" "default_min_threads=300" \
+		"default_reserve=300" "default_idle_timeout_ms=0" "default_nice=20" \
+		"default_min_threads=abc" "default_min_threads=-1"; do
+		if modprobe kpool $bad 2>/dev/null; then
+			echo "load with $bad succeeded"
+			rmmod kpool
+			return 1
+		fi
+		grep -q '^kpool ' /proc/modules && { echo "half-loaded after $bad"; return 1; }
+	done
+	modprobe kpool default_min_threads=3 default_max_threads=9 || return 1
+	[ "$(cat $P/max_threads)" = 9 ] && [ "$(cat $P/min_threads)" = 3 ]
+}
+
+modprobe kpool
+ktap_suite_begin kpool_sysfs
+ktap_case sysfs_default_pool_has_every_file sysfs_default_pool_has_every_file
+ktap_case sysfs_valid_writes_take_effect sysfs_valid_writes_take_effect
+ktap_case sysfs_bad_input_refused_unchanged sysfs_bad_input_refused_unchanged
+ktap_case sysfs_concurrent_writers_keep_min_le_max sysfs_concurrent_writers_keep_min_le_max
+ktap_case sysfs_no_kernel_addresses sysfs_no_kernel_addresses
+ktap_case sysfs_module_params_validated sysfs_module_params_validated
+ktap_suite_end
+rmmod kpool

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shim: /sys/kernel/kpool/<pool>/ directories. The C++ core decides what the
+ * files say and accept (kp_pool_attr_show/store); this file only owns the
+ * kobjects and the attribute table.
+ */
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+#include <linux/slab.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include "shim.h"
+#include "kp_internal.h"
+
+struct kp_pool_kobj {
+	struct kobject kobj;
+	void *pool;
+};
+
+struct kp_attribute {
+	struct attribute attr;
+	enum kp_attr id;
+};
+
+static struct kobject *kp_root;
+
+static ssize_t kp_attr_show(struct kobject *kobj, struct attribute *attr, char *buf)
+{
+	struct kp_pool_kobj *pk = container_of(kobj, struct kp_pool_kobj, kobj);
+	struct kp_attribute *ka = container_of(attr, struct kp_attribute, attr);
+
+	return kp_pool_attr_show(pk->pool, ka->id, buf);
+}
+
+static ssize_t kp_attr_store(struct kobject *kobj, struct attribute *attr,
+			     const char *buf, size_t len)
+{
+	struct kp_pool_kobj *pk = container_of(kobj, struct kp_pool_kobj, kobj);
+	struct kp_attribute *ka = container_of(attr, struct kp_attribute, attr);
+
+	return kp_pool_attr_store(pk->pool, ka->id, buf, len);
+}
+
+static const struct sysfs_ops kp_sysfs_ops = {
+	.show = kp_attr_show,
+	.store = kp_attr_store,
+};
+
+#define KP_RW(_name, _id) \
+	static struct kp_attribute kp_attr_##_name = { .attr = { .name = #_name, .mode = 0644 }, .id = _id }
+#define KP_RO(_name, _id) \
+	static struct kp_attribute kp_attr_##_name = { .attr = { .name = #_name, .mode = 0444 }, .id = _id }
+
+KP_RW(min_threads, KP_ATTR_MIN_THREADS);
+KP_RW(max_threads, KP_ATTR_MAX_THREADS);
+KP_RW(idle_timeout_ms, KP_ATTR_IDLE_TIMEOUT_MS);
+KP_RW(reserve, KP_ATTR_RESERVE);
+KP_RW(nice, KP_ATTR_NICE);
+KP_RO(nr_threads, KP_ATTR_NR_THREADS);
+KP_RO(nr_idle, KP_ATTR_NR_IDLE);
+KP_RO(nr_parked, KP_ATTR_NR_PARKED);
+KP_RO(nr_running, KP_ATTR_NR_RUNNING);
+KP_RO(nr_blocked, KP_ATTR_NR_BLOCKED);
+KP_RO(nr_queued, KP_ATTR_NR_QUEUED);
+KP_RO(completed, KP_ATTR_COMPLETED);
+KP_RO(warm_handoffs, KP_ATTR_WARM_HANDOFFS);
+KP_RO(cold_starts, KP_ATTR_COLD_STARTS);
+KP_RO(spawn_failures, KP_ATTR_SPAWN_FAILURES);
+KP_RO(reaped, KP_ATTR_REAPED);
+KP_RO(cancelled, KP_ATTR_CANCELLED);
+KP_RO(oldest_job_age_ms, KP_ATTR_OLDEST_JOB_AGE_MS);
+KP_RO(latency_hist, KP_ATTR_LATENCY_HIST);
+
+static struct attribute *kp_pool_attrs[] = {
+	&kp_attr_min_threads.attr, &kp_attr_max_threads.attr,
+	&kp_attr_idle_timeout_ms.attr, &kp_attr_reserve.attr, &kp_attr_nice.attr,
+	&kp_attr_nr_threads.attr, &kp_attr_nr_idle.attr, &kp_attr_nr_parked.attr,
+	&kp_attr_nr_running.attr, &kp_attr_nr_blocked.attr, &kp_attr_nr_queued.attr,
+	&kp_attr_completed.attr, &kp_attr_warm_handoffs.attr, &kp_attr_cold_starts.attr,
+	&kp_attr_spawn_failures.attr, &kp_attr_reaped.attr, &kp_attr_cancelled.attr,
+	&kp_attr_oldest_job_age_ms.attr, &kp_attr_latency_hist.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(kp_pool);
+
+static void kp_pool_kobj_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct kp_pool_kobj, kobj));
+}
+
+static const struct kobj_type kp_pool_ktype = {
+	.sysfs_ops = &kp_sysfs_ops,
+	.release = kp_pool_kobj_release,
+	.default_groups = kp_pool_groups,
+};
+
+int kp_sysfs_init(void)
+{
+	kp_root = kobject_create_and_add("kpool", kernel_kobj);
+	return kp_root ? 0 : -ENOMEM;
+}
+
+void kp_sysfs_exit(void)
+{
+	kobject_put(kp_root);
+	kp_root = NULL;
+}
+
+int kp_sysfs_add_pool(const char *name, void *pool, void **handle)
+{
+	struct kp_pool_kobj *pk;
+	int ret;
+
+	if (kp_fault_should_fail(KP_FAULT_ALLOC))
+		return -ENOMEM;
+	pk = kzalloc(sizeof(*pk), GFP_KERNEL);
+	if (!pk)
+		return -ENOMEM;
+	pk->pool = pool;
+	ret = kobject_init_and_add(&pk->kobj, &kp_pool_ktype, kp_root, "%s", name);
+	if (ret) {
+		kobject_put(&pk->kobj);
+		return ret;
+	}
+	kobject_uevent(&pk->kobj, KOBJ_ADD);
+	*handle = pk;
+	return 0;
+}
+
+void kp_sysfs_remove_pool(void *handle)
+{
+	struct kp_pool_kobj *pk = handle;
+
+	if (!pk)
+		return;
+	/* Removing the files waits for show/store calls in progress. */
+	kobject_del(&pk->kobj);
+	kobject_put(&pk->kobj);
+}
+
+static int kp_parse_check(const char *buf, kp_size_t len, bool allow_minus)
+{
+	kp_size_t n = len;
+
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (!n)
+		return -EINVAL;
+	if (buf[0] == '-' && !allow_minus)
+		return -EINVAL;
+	if (buf[0] == '+')
+		return -EINVAL;
+	return 0;
+}
+
+int kp_parse_uint(const char *buf, kp_size_t len, unsigned int *out)
+{
+	char tmp[24];
+	int ret = kp_parse_check(buf, len, false);
+
+	if (ret)
+		return ret;
+	/* sysfs buffers are NUL-terminated; API callers pass a length. */
+	if (len >= sizeof(tmp))
+		return -ERANGE;
+	memcpy(tmp, buf, len);
+	tmp[len] = '\0';
+	return kstrtouint(tmp, 10, out);
+}
+KP_EXPORT_INTERNAL(kp_parse_uint);
+
+int kp_parse_int(const char *buf, kp_size_t len, int *out)
+{
+	char tmp[24];
+	int ret = kp_parse_check(buf, len, true);
+
+	if (ret)
+		return ret;
+	if (len >= sizeof(tmp))
+		return -ERANGE;
+	memcpy(tmp, buf, len);
+	tmp[len] = '\0';
+	return kstrtoint(tmp, 10, out);
+}
+KP_EXPORT_INTERNAL(kp_parse_int);
