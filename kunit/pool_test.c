@@ -13,6 +13,9 @@
 #include <linux/slab.h>
 #include <linux/sched.h>
 #include <linux/jiffies.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/smp.h>
 #include <kpool/kpool.h>
 #include "shim/shim.h"
 
@@ -482,6 +485,96 @@ static void pool_block_annotation_counts(struct kunit *test)
 	kpool_destroy(pool);
 }
 
+struct kp_cpu_job {
+	struct kpool_job job;
+	atomic_t *ran;
+	int cpu;
+};
+
+static void kp_cpu_job_fn(struct kpool_job *job)
+{
+	struct kp_cpu_job *j = container_of(job, struct kp_cpu_job, job);
+
+	j->cpu = raw_smp_processor_id();
+	atomic_inc(j->ran);
+}
+
+static void pool_bound_runs_on_its_cpu(struct kunit *test)
+{
+	struct kpool_attrs a = { .min_threads = 1, .max_threads = 4, .reserve = 0,
+				 .idle_timeout_ms = 10000 };
+	struct kpool *pool;
+	struct kp_cpu_job j = {};
+	atomic_t ran = ATOMIC_INIT(0);
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+
+	KUNIT_EXPECT_EQ(test, kpool_create_bound("kp_bad_cpu", &a, nr_cpu_ids, &pool), -EINVAL);
+	KUNIT_ASSERT_EQ(test, kpool_create_bound("kp_bound", &a, cpu, &pool), 0);
+	kpool_job_init(&j.job, kp_cpu_job_fn, NULL);
+	j.ran = &ran;
+	j.cpu = -1;
+	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &j.job), 0);
+	kpool_drain(pool);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ran), 1);
+	KUNIT_EXPECT_EQ(test, j.cpu, (int)cpu);
+	kpool_destroy(pool);
+}
+
+static void pool_bound_cpu_offline_online_busy(struct kunit *test)
+{
+	struct kpool_attrs a = { .min_threads = 2, .max_threads = 8, .reserve = 0,
+				 .idle_timeout_ms = 10000 };
+	struct kpool *pool;
+	struct kp_blockers *s = kp_blockers_new(test, 3, false);
+	struct kp_cpu_job *jobs = kunit_kcalloc(test, 8, sizeof(*jobs), GFP_KERNEL);
+	atomic_t ran = ATOMIC_INIT(0);
+	unsigned int cpu;
+	int i, ret;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 online CPUs");
+	KUNIT_ASSERT_NOT_NULL(test, jobs);
+	cpu = cpumask_last(cpu_online_mask);
+	if (cpu == 0)
+		kunit_skip(test, "the only hot-pluggable CPU would be CPU 0");
+	KUNIT_ASSERT_EQ(test, kpool_create_bound("kp_hotplug", &a, cpu, &pool), 0);
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(kp_stats(pool).nr_threads >= 2, 20000));
+	/* Busy: three jobs blocked while the CPU goes down. */
+	for (i = 0; i < s->n; i++)
+		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &s->b[i].job), 0);
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(atomic_read(&s->running) == 3, 30000));
+	ret = remove_cpu(cpu);
+	if (ret) {
+		complete_all(&s->release);
+		kpool_destroy(pool);
+		kunit_skip(test, "CPU %u cannot go offline (%d)", cpu, ret);
+	}
+	/* Jobs queued while it is down still run (nothing is lost). */
+	for (i = 0; i < 4; i++) {
+		kpool_job_init(&jobs[i].job, kp_cpu_job_fn, NULL);
+		jobs[i].ran = &ran;
+		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &jobs[i].job), 0);
+	}
+	KUNIT_EXPECT_TRUE(test, kp_wait_for(atomic_read(&ran) == 4, 30000));
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_NE(test, jobs[i].cpu, (int)cpu);
+	/* The blocked jobs finish elsewhere. */
+	complete_all(&s->release);
+	KUNIT_EXPECT_TRUE(test, kp_wait_for(atomic_read(&s->ran) == 3, 30000));
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	/* Back online: the threads are bound to it again. */
+	for (i = 4; i < 8; i++) {
+		kpool_job_init(&jobs[i].job, kp_cpu_job_fn, NULL);
+		jobs[i].ran = &ran;
+		jobs[i].cpu = -1;
+		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &jobs[i].job), 0);
+		kpool_flush_job(&jobs[i].job);
+		KUNIT_EXPECT_EQ(test, jobs[i].cpu, (int)cpu);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&ran), 8);
+	kpool_destroy(pool);
+}
+
 static struct kunit_case kp_pool_cases[] = {
 	KUNIT_CASE(pool_create_rejects_bad_names),
 	KUNIT_CASE(pool_create_rejects_bad_attrs),
@@ -496,6 +589,8 @@ static struct kunit_case kp_pool_cases[] = {
 	KUNIT_CASE(pool_destroy_runs_jobs_without_cancel),
 	KUNIT_CASE_SLOW(pool_parallel_teardown_256),
 	KUNIT_CASE(pool_block_annotation_counts),
+	KUNIT_CASE(pool_bound_runs_on_its_cpu),
+	KUNIT_CASE_SLOW(pool_bound_cpu_offline_online_busy),
 	{}
 };
 

@@ -116,8 +116,22 @@ struct kpool_thread {
 int kpool_create(const char *name, const struct kpool_attrs *attrs, struct kpool **out);
 
 /*
+ * kpool_create_bound - as kpool_create(), for a pool whose threads run on
+ * @cpu only (a per-CPU user creates one per CPU). While @cpu is offline its
+ * free threads are parked (not destroyed) and jobs keep running on threads
+ * created unbound meanwhile (the pool may then exceed max_threads by the
+ * number of parked threads); when @cpu comes back the parked threads are
+ * unparked and every thread is bound to it again. Jobs running when @cpu goes
+ * down finish on another CPU. Returns as kpool_create(), or -EINVAL for a CPU
+ * that is not possible.
+ */
+int kpool_create_bound(const char *name, const struct kpool_attrs *attrs, unsigned int cpu,
+		       struct kpool **out);
+
+/*
  * kpool_destroy - tell every thread of @pool to stop at once, then wait for
- * them. Queued jobs with a cancel function are cancelled (the function is
+ * them. It must not run concurrently with other calls on @pool (as with
+ * destroy_workqueue(), flush and drain callers must be done). Queued jobs with a cancel function are cancelled (the function is
  * called); the others run first. Running quick threads see should_stop. After
  * it returns no kpool thread runs code of @pool's users. NULL is ignored.
  */

@@ -35,6 +35,18 @@ extern "C" int kpool_create(const char *name, const struct kpool_attrs *attrs, s
 	return 0;
 }
 
+extern "C" int kpool_create_bound(const char *name, const struct kpool_attrs *attrs, unsigned int cpu,
+				  struct kpool **out)
+{
+	if (!attrs || !out || cpu >= kp_nr_cpu_ids() || !kp_cpu_possible(cpu))
+		return -EINVAL;
+	auto r = kp::registry::create_pool(name, *attrs, static_cast<int>(cpu));
+	if (r.is_error())
+		return r.code();
+	*out = to_c(r.value());
+	return 0;
+}
+
 extern "C" void kpool_destroy(struct kpool *pool)
 {
 	if (!pool)

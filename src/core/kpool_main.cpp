@@ -29,7 +29,12 @@ extern "C" int kpool_core_init(const struct kpool_attrs *defaults)
 	}
 	if (int ret = kp_sysfs_init(); ret)
 		return ret;
+	if (int ret = kp_cpuhp_init(); ret) {
+		kp_sysfs_exit();
+		return ret;
+	}
 	if (auto r = kp::reaper::init(); r.is_error()) {
+		kp_cpuhp_exit();
 		kp_sysfs_exit();
 		return r.code();
 	}
@@ -37,6 +42,7 @@ extern "C" int kpool_core_init(const struct kpool_attrs *defaults)
 	if (pool.is_error()) {
 		kp::registry::destroy_all();
 		kp::reaper::exit();
+		kp_cpuhp_exit();
 		kp_sysfs_exit();
 		return pool.code();
 	}
@@ -51,6 +57,7 @@ extern "C" void kpool_core_exit(void)
 	kp::registry::destroy_all();
 	kp::g_default = nullptr;
 	kp::reaper::exit();
+	kp_cpuhp_exit();
 	kp_sysfs_exit();
 	KP_LOG_INFO("unloaded");
 }

@@ -61,7 +61,7 @@ Result<void> Pool::validate(const kpool_attrs &a)
 	return {};
 }
 
-Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs)
+Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 {
 	kp::might_sleep();
 	KP_TRY(validate(attrs));
@@ -72,6 +72,7 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs)
 	for (size_t i = 0; name[i]; i++)
 		pool->m_name[i] = name[i]; // the caller checked the length
 	pool->m_attrs = attrs;
+	pool->m_cpu = cpu;
 	pool->m_lock.init(g_pool_lock_class);
 	pool->m_attrs_mutex.init(g_pool_attrs_class);
 	pool->m_waitq.init(g_pool_waitq_class);
@@ -79,10 +80,22 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs)
 	if (!pool->m_counters)
 		return err(-ENOMEM);
 
+	if (cpu >= 0) {
+		if (!kp_cpu_possible(cpu))
+			return err(-EINVAL);
+		pool->m_cpu_offline = !kp_cpu_online(cpu);
+	}
+
 	char mgr_name[KPOOL_NAME_MAX + 8];
 	kp_snprintf(mgr_name, sizeof(mgr_name), "kpool_mgr/%s", name);
 	pool->m_manager = KP_TRY(KThread::create(kp_manager_main, nullptr, pool.get(), mgr_name,
 						 KThread::Wait::NoWait));
+	if (cpu >= 0) {
+		if (int ret = kp_cpuhp_add(pool.get(), &pool->m_cpuhp); ret) {
+			pool->m_manager.stop();
+			return err(ret);
+		}
+	}
 	{
 		// The manager starts min_threads and the reserve in the background.
 		SpinGuardIrq guard(pool->m_lock);
@@ -103,8 +116,12 @@ void Pool::destroy()
 	kpool_job *cancelled = nullptr;
 
 	// First, so no knob write runs during the teardown (removal waits for
-	// the ones in progress).
+	// the ones in progress), and no hotplug callback either.
 	sysfs_remove();
+	kp_cpuhp_remove(exchange(m_cpuhp, static_cast<void *>(nullptr)));
+	// Threads parked for an offline CPU must run to exit.
+	while (Worker *w = m_hp_parked.pop_front())
+		kp_kthread_unpark(w->m_task);
 
 	{
 		SpinGuardIrq guard(m_lock);
@@ -705,7 +722,9 @@ bool Pool::needs_spawn_locked() const
 {
 	if (m_dying)
 		return false;
-	unsigned int total = m_nr_threads + m_nr_spawning;
+	// Threads parked for an offline CPU cannot serve: while it is down the
+	// pool may exceed max_threads by their number.
+	unsigned int total = m_nr_threads - m_hp_parked.size() + m_nr_spawning;
 	if (total >= m_attrs.max_threads)
 		return false;
 	if (total < m_attrs.min_threads)
@@ -842,6 +861,10 @@ int Pool::worker_main(Worker &w)
 {
 	bool timed_out = false;
 	for (;;) {
+		if (KThread::should_park())
+			KThread::parkme(); // the bound CPU went down; back when it is up
+		if (m_cpu >= 0)
+			rebind_self(w);
 		kpool_thread *quick = nullptr;
 		kpool_job *job = nullptr;
 		bool retire = false, sleep = false;
@@ -952,6 +975,60 @@ void Pool::worker_reaped(Worker *w)
 	m_waitq.wake_all();
 }
 
+// ---- CPU hotplug (bound pools) ----------------------------------------------------------
+
+void Pool::rebind_self(Worker &w)
+{
+	unsigned int gen;
+	{
+		SpinGuardIrq guard(m_lock);
+		if (m_cpu_offline || w.m_bind_gen == m_bind_gen)
+			return;
+		gen = m_bind_gen;
+	}
+	// On ourselves, outside the lock: the migration may sleep.
+	if (!kp_task_set_cpu(kp_current(), m_cpu))
+		w.m_bind_gen = gen;
+}
+
+int Pool::cpu_offline(unsigned int cpu)
+{
+	if (int(cpu) != m_cpu)
+		return 0;
+	{
+		SpinGuardIrq guard(m_lock);
+		m_cpu_offline = true;
+		// Free workers are taken off the free lists, so no work reaches
+		// them, then parked. Running ones finish their job elsewhere (the
+		// scheduler moves them) and rebind when the CPU is back.
+		while (Worker *w = pop_free_locked())
+			m_hp_parked.push_back(*w);
+		kick_manager_if_needed_locked();
+	}
+	// The list changes only in hotplug callbacks and destroy(), which
+	// removes the hotplug instance (waiting for callbacks) first.
+	m_hp_parked.for_each([](Worker &w) { kp_kthread_park(w.m_task); });
+	return 0;
+}
+
+int Pool::cpu_online(unsigned int cpu)
+{
+	if (int(cpu) != m_cpu)
+		return 0;
+	{
+		SpinGuardIrq guard(m_lock);
+		m_cpu_offline = false;
+		m_bind_gen++;
+		// Free workers (created while the CPU was down) rebind at once,
+		// running ones after their job.
+		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
+		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
+	}
+	while (Worker *w = m_hp_parked.pop_front())
+		kp_kthread_unpark(w->m_task);
+	return 0;
+}
+
 // ---- the manager ------------------------------------------------------------------------
 
 Result<void> Pool::spawn_one()
@@ -969,6 +1046,7 @@ Result<void> Pool::spawn_one()
 	}
 	w->m_thread = thread.release_value();
 	w->m_task = w->m_thread.task();
+	bool bind = false;
 	{
 		SpinGuardIrq guard(m_lock);
 		// Under the lock, so a concurrent set_attrs() cannot be missed.
@@ -977,8 +1055,16 @@ Result<void> Pool::spawn_one()
 		m_all.push_back(*w);
 		m_nr_threads++;
 		m_nr_starting++;
+		if (m_cpu >= 0 && !m_cpu_offline) {
+			bind = true;
+			w->m_bind_gen = m_bind_gen;
+		}
 		m_nr_live_tasks++;
 	}
+	// Not yet running, so binding cannot race with the worker. If the CPU
+	// went down meanwhile the bind fails and the worker rebinds itself later.
+	if (bind && kp_task_set_cpu(w->m_task, m_cpu))
+		w->m_bind_gen = 0;
 	w->m_thread.wake();
 	return {};
 }
@@ -1027,3 +1113,13 @@ int Pool::manager_main()
 }
 
 } // namespace kp
+
+extern "C" int kp_pool_cpu_online(void *pool, unsigned int cpu)
+{
+	return static_cast<kp::Pool *>(pool)->cpu_online(cpu);
+}
+
+extern "C" int kp_pool_cpu_offline(void *pool, unsigned int cpu)
+{
+	return static_cast<kp::Pool *>(pool)->cpu_offline(cpu);
+}

@@ -30,7 +30,9 @@ class Worker;
 class Pool {
 public:
 	// Context: process, may sleep. See kpool_create().
-	static Result<Pool *> create(const char *name, const kpool_attrs &attrs);
+	// @cpu >= 0 makes a bound pool: its threads run on that CPU, are parked
+	// while it is offline and re-bound when it comes back.
+	static Result<Pool *> create(const char *name, const kpool_attrs &attrs, int cpu = -1);
 	// Context: process, may sleep. See kpool_destroy().
 	void destroy();
 
@@ -68,6 +70,11 @@ public:
 	Result<void> set_one(enum kp_attr attr, long value);
 	Result<void> sysfs_add();
 
+	// CPU hotplug callbacks (bound pools). Context: hotplug thread, may sleep.
+	int cpu_online(unsigned int cpu);
+	int cpu_offline(unsigned int cpu);
+	int cpu() const { return m_cpu; }
+
 	// Called by the reaper after a retired worker's thread was stopped.
 	void worker_reaped(Worker *w);
 
@@ -99,6 +106,7 @@ private:
 	void record_latency(unsigned long long ns);
 	void sysfs_remove();
 	void apply_attrs(const kpool_attrs &attrs);
+	void rebind_self(Worker &w);
 	void promote_follower_locked(kpool_job *from);
 	Worker *pop_free_locked();
 	void kick_manager_if_needed_locked();
@@ -148,6 +156,12 @@ private:
 	bool m_manager_kicked = false;			// L
 	KThread m_manager;				// I
 	void *m_sysfs = nullptr;			// I: sysfs directory handle
+	int m_cpu = -1;					// I: bound CPU, -1 unbound
+	void *m_cpuhp = nullptr;			// I: hotplug instance (bound pools)
+	bool m_cpu_offline = false;			// L: the bound CPU is down
+	unsigned int m_bind_gen = 1;			// L: bumped when the CPU comes back
+	List<Worker, FreeWorkersTag> m_hp_parked;	// L+H: parked while the CPU is down
+							// (H: changed only by hotplug callbacks and destroy)
 	void *m_counters = nullptr;			// I: per-CPU long[Event::Count]
 };
 

@@ -48,7 +48,7 @@ bool same(const char *a, const char *b)
 
 } // namespace
 
-Result<Pool *> create_pool(const char *name, const kpool_attrs &attrs)
+Result<Pool *> create_pool(const char *name, const kpool_attrs &attrs, int cpu)
 {
 	kp::might_sleep();
 	ensure_init();
@@ -60,7 +60,7 @@ Result<Pool *> create_pool(const char *name, const kpool_attrs &attrs)
 	g_pools.for_each([&](Entry &e) { taken |= same(e.pool->name(), name); });
 	if (taken)
 		return err(-EEXIST);
-	entry->pool = KP_TRY(Pool::create(name, attrs));
+	entry->pool = KP_TRY(Pool::create(name, attrs, cpu));
 	Pool *pool = entry->pool;
 	if (auto r = pool->sysfs_add(); r.is_error()) {
 		pool->destroy();

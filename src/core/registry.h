@@ -8,7 +8,7 @@
 namespace kp::registry {
 
 // Context: process, may sleep. Validates @name, creates and registers.
-Result<Pool *> create_pool(const char *name, const kpool_attrs &attrs);
+Result<Pool *> create_pool(const char *name, const kpool_attrs &attrs, int cpu = -1);
 // Context: process, may sleep. Unregisters and destroys.
 void destroy_pool(Pool *pool);
 // Destroys every pool still registered (module exit), with a warning for each.

@@ -27,6 +27,7 @@ public:
 	bool m_blocked = false;			// S: inside kpool_block_begin/end
 	unsigned long m_idle_since = 0;		// L: jiffies when we became free
 	Worker *m_reap_next = nullptr;		// R: reaper list
+	unsigned int m_bind_gen = 0;		// S: pool bind generation applied
 };
 
 } // namespace kp

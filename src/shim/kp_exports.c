@@ -33,3 +33,4 @@ EXPORT_SYMBOL_GPL(kpool_kthread_unpark);
 EXPORT_SYMBOL_GPL(kpool_kthread_should_park);
 EXPORT_SYMBOL_GPL(kpool_kthread_parkme);
 EXPORT_SYMBOL_GPL(kpool_kthread_has_exited);
+EXPORT_SYMBOL_GPL(kpool_create_bound);

@@ -194,6 +194,17 @@ int kp_cpu_possible(unsigned int cpu);
 unsigned int kp_raw_cpu(void);
 int kp_cpu_to_node(unsigned int cpu);
 
+/* ---- CPU hotplug (kp_cpuhp.c) ------------------------------------------------------ */
+
+/* Context: process, may sleep. */
+int kp_cpuhp_init(void);
+void kp_cpuhp_exit(void);
+int kp_cpuhp_add(void *pool, void **handle);
+void kp_cpuhp_remove(void *handle);
+/* Implemented by the C++ core; called from the CPU's hotplug thread. */
+int kp_pool_cpu_online(void *pool, unsigned int cpu);
+int kp_pool_cpu_offline(void *pool, unsigned int cpu);
+
 /* ---- sysfs (kp_sysfs.c) ------------------------------------------------------------ */
 
 /* The files of /sys/kernel/kpool/<pool>/; writable ones first. */
