@@ -522,7 +522,7 @@ static void pool_bound_runs_on_its_cpu(struct kunit *test)
 
 static void pool_bound_cpu_offline_online_busy(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 2, .max_threads = 8, .reserve = 0,
+	struct kpool_attrs a = { .min_threads = 5, .max_threads = 8, .reserve = 0,
 				 .idle_timeout_ms = 10000 };
 	struct kpool *pool;
 	struct kp_blockers *s = kp_blockers_new(test, 3, false);
@@ -538,8 +538,8 @@ static void pool_bound_cpu_offline_online_busy(struct kunit *test)
 	if (cpu == 0)
 		kunit_skip(test, "the only hot-pluggable CPU would be CPU 0");
 	KUNIT_ASSERT_EQ(test, kpool_create_bound("kp_hotplug", &a, cpu, &pool), 0);
-	KUNIT_ASSERT_TRUE(test, kp_wait_for(kp_stats(pool).nr_threads >= 2, 20000));
-	/* Busy: three jobs blocked while the CPU goes down. */
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(kp_stats(pool).nr_idle == 5, 20000));
+	/* Busy: three jobs blocked while the CPU goes down, two threads free. */
 	for (i = 0; i < s->n; i++)
 		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &s->b[i].job), 0);
 	KUNIT_ASSERT_TRUE(test, kp_wait_for(atomic_read(&s->running) == 3, 30000));
@@ -549,6 +549,9 @@ static void pool_bound_cpu_offline_online_busy(struct kunit *test)
 		kpool_destroy(pool);
 		kunit_skip(test, "CPU %u cannot go offline (%d)", cpu, ret);
 	}
+	/* The free threads were parked, not destroyed (nothing was reaped). */
+	KUNIT_EXPECT_GE(test, kp_stats(pool).nr_threads, 5u);
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).reaped, 0ul);
 	/* Jobs queued while it is down still run (nothing is lost). */
 	for (i = 0; i < 4; i++) {
 		kpool_job_init(&jobs[i].job, kp_cpu_job_fn, NULL);
@@ -572,6 +575,7 @@ static void pool_bound_cpu_offline_online_busy(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, jobs[i].cpu, (int)cpu);
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&ran), 8);
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).reaped, 0ul);
 	kpool_destroy(pool);
 }
 
@@ -705,7 +709,31 @@ static void jobs_queue_rejects_null_pool(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->ran), 0);
 }
 
+static void jobs_stats_consistent_after_run(struct kunit *test)
+{
+	struct kpool *pool = kp_make_pool(test, "kp_stats", &kp_small);
+	struct kp_blockers *s = kp_blockers_new(test, 50, false);
+	struct kpool_stats st;
+	int i;
+
+	complete_all(&s->release);
+	for (i = 0; i < s->n; i++)
+		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &s->b[i].job), 0);
+	kpool_drain(pool);
+	st = kp_stats(pool);
+	KUNIT_EXPECT_EQ(test, st.completed, 50ul);
+	KUNIT_EXPECT_EQ(test, st.nr_queued, 0u);
+	KUNIT_EXPECT_EQ(test, st.nr_running, 0u);
+	KUNIT_EXPECT_EQ(test, st.cancelled, 0ul);
+	KUNIT_EXPECT_LE(test, st.warm_handoffs + st.cold_starts, 50ul);
+	KUNIT_EXPECT_GE(test, st.cold_starts, 1ul);
+	KUNIT_EXPECT_LE(test, st.nr_threads, kp_small.max_threads);
+	KUNIT_EXPECT_EQ(test, st.spawn_failures, 0ul);
+	kpool_destroy(pool);
+}
+
 static struct kunit_case kp_jobs_cases[] = {
+	KUNIT_CASE(jobs_stats_consistent_after_run),
 	KUNIT_CASE(jobs_ordered_key_holds_order_others_proceed),
 	KUNIT_CASE(jobs_queue_twice_is_busy),
 	KUNIT_CASE(jobs_cancel_pending_and_flush),

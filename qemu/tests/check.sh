@@ -9,9 +9,20 @@ kp_kmemleak_clear
 kp_dmesg_mark check-start
 
 # --- KUnit: loading kpool_test runs every suite ---------------------------------
+# kpool's tracepoints record the whole run for the kpool_trace suite.
+T=/sys/kernel/tracing
 modprobe kpool || rc=1
+if [ -d $T/events/kpool ]; then
+	echo 16384 >$T/buffer_size_kb
+	echo 1 >$T/events/kpool/enable
+fi
 modprobe kpool_test || rc=1
 ktap_collect_kunit
+if [ -d $T/events/kpool ]; then
+	echo 0 >$T/events/kpool/enable
+	cat $T/trace >/tmp/kpool.trace
+	echo 0 >$T/buffer_size_kb 2>/dev/null
+fi
 rmmod kpool_test || rc=1
 rmmod kpool || rc=1
 

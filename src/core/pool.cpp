@@ -482,12 +482,14 @@ Result<void> Pool::queue(kpool_job &job, unsigned long key)
 			else
 				holder->kp_followers = &job;
 			holder->kp_followers_tail = &job;
+			kp_trace_job(KP_TRACE_ENQUEUE, m_name, job.kp_queued_ns, key);
 			return {};
 		}
 		link_slot_locked(&job);
 	}
 	push_job_tail_locked(&job);
 	wake_for_work_locked();
+	kp_trace_job(KP_TRACE_ENQUEUE, m_name, job.kp_queued_ns, key);
 	return {};
 }
 
@@ -702,6 +704,7 @@ void Pool::block_begin()
 		return;
 	Pool *pool = w->m_pool;
 	w->m_blocked = true;
+	kp_trace_thread(KP_TRACE_BLOCK_BEGIN, pool->m_name, w->m_pid);
 	SpinGuardIrq guard(pool->m_lock);
 	pool->m_nr_blocked++;
 	pool->kick_manager_if_needed_locked();
@@ -714,6 +717,7 @@ void Pool::block_end()
 		return;
 	Pool *pool = w->m_pool;
 	w->m_blocked = false;
+	kp_trace_thread(KP_TRACE_BLOCK_END, pool->m_name, w->m_pid);
 	SpinGuardIrq guard(pool->m_lock);
 	pool->m_nr_blocked--;
 }
@@ -870,6 +874,7 @@ int Pool::worker_main(Worker &w)
 		bool retire = false, sleep = false;
 		long timeout = 0;
 		unsigned long long queued_ns = 0;
+		unsigned long key = 0;
 		{
 			SpinGuardIrq guard(m_lock);
 			if (!w.m_started) {
@@ -913,6 +918,7 @@ int Pool::worker_main(Worker &w)
 				begin_job_locked(job, w.m_key_slot);
 				w.m_cur_job = job;
 				queued_ns = job->kp_queued_ns;
+				key = job->kp_key;
 				m_nr_running_jobs++;
 			} else if (should_retire_locked(w, timed_out)) {
 				retire = true;
@@ -944,16 +950,21 @@ int Pool::worker_main(Worker &w)
 		timed_out = false;
 		if (retire) {
 			m_waitq.wake_all();
+			kp_trace_thread(KP_TRACE_RETIRE, m_name, w.m_pid);
 			// From here on the reaper owns @w; it stops this thread,
 			// which only has to return.
 			reaper::push(&w);
 			return 0;
 		}
 		record_latency(kp_ktime_ns() - queued_ns);
-		if (quick)
+		if (quick) {
+			kp_trace_thread(KP_TRACE_HANDOFF, m_name, w.m_pid);
 			run_quick(w, quick);
-		else
+		} else {
+			kp_trace_job(KP_TRACE_JOB_START, m_name, queued_ns, key);
 			run_job(w, job);
+			kp_trace_job(KP_TRACE_JOB_END, m_name, queued_ns, key);
+		}
 		// Flushers, stoppers and drainers re-check their condition.
 		m_waitq.wake_all();
 	}
@@ -967,6 +978,7 @@ bool Pool::has_work_locked() const
 void Pool::worker_reaped(Worker *w)
 {
 	count(Event::Reaped);
+	kp_trace_thread(KP_TRACE_REAP, m_name, w->m_pid);
 	delete w;
 	SpinGuardIrq guard(m_lock);
 	m_nr_live_tasks--;
@@ -1007,7 +1019,10 @@ int Pool::cpu_offline(unsigned int cpu)
 	}
 	// The list changes only in hotplug callbacks and destroy(), which
 	// removes the hotplug instance (waiting for callbacks) first.
-	m_hp_parked.for_each([](Worker &w) { kp_kthread_park(w.m_task); });
+	m_hp_parked.for_each([this](Worker &w) {
+		kp_kthread_park(w.m_task);
+		kp_trace_thread(KP_TRACE_PARK, m_name, w.m_pid);
+	});
 	return 0;
 }
 
@@ -1024,8 +1039,10 @@ int Pool::cpu_online(unsigned int cpu)
 		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
 		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
 	}
-	while (Worker *w = m_hp_parked.pop_front())
+	while (Worker *w = m_hp_parked.pop_front()) {
 		kp_kthread_unpark(w->m_task);
+		kp_trace_thread(KP_TRACE_UNPARK, m_name, w->m_pid);
+	}
 	return 0;
 }
 
@@ -1046,6 +1063,7 @@ Result<void> Pool::spawn_one()
 	}
 	w->m_thread = thread.release_value();
 	w->m_task = w->m_thread.task();
+	w->m_pid = kp_task_pid(w->m_task);
 	bool bind = false;
 	{
 		SpinGuardIrq guard(m_lock);
@@ -1065,6 +1083,7 @@ Result<void> Pool::spawn_one()
 	// went down meanwhile the bind fails and the worker rebinds itself later.
 	if (bind && kp_task_set_cpu(w->m_task, m_cpu))
 		w->m_bind_gen = 0;
+	kp_trace_thread(KP_TRACE_SPAWN, m_name, w->m_pid);
 	w->m_thread.wake();
 	return {};
 }
@@ -1100,6 +1119,7 @@ int Pool::manager_main()
 		}
 		// The pool keeps serving with the threads it has; retry later.
 		count(Event::SpawnFailure);
+		kp_trace_spawn_failed(m_name, r.code());
 		// Kicks from submitters do not shorten the backoff.
 		unsigned long deadline = kp_jiffies() + kp_msecs_to_jiffies(backoff_ms);
 		while (!KThread::should_stop() && long(kp_jiffies() - deadline) < 0) {

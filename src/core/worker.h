@@ -17,6 +17,7 @@ public:
 	Pool *const m_pool;			// I
 	KThread m_thread;			// I, then R (stopped by the reaper)
 	struct task_struct *m_task = nullptr;	// I
+	int m_pid = 0;				// I: for tracing after the task is gone
 	kpool_thread *m_quick = nullptr;	// L: quick thread handed to us
 	kpool_job *m_cur_job = nullptr;		// L: job running (identity only)
 	kpool_job m_key_slot = {};		// L: holds the key of a running ordered job

@@ -205,6 +205,18 @@ void kp_cpuhp_remove(void *handle);
 int kp_pool_cpu_online(void *pool, unsigned int cpu);
 int kp_pool_cpu_offline(void *pool, unsigned int cpu);
 
+/* ---- tracepoints (kp_trace.c, events in kp_trace.h) -------------------------------- */
+
+enum kp_trace_job_event { KP_TRACE_ENQUEUE, KP_TRACE_JOB_START, KP_TRACE_JOB_END };
+enum kp_trace_thread_event {
+	KP_TRACE_HANDOFF, KP_TRACE_BLOCK_BEGIN, KP_TRACE_BLOCK_END, KP_TRACE_SPAWN,
+	KP_TRACE_PARK, KP_TRACE_UNPARK, KP_TRACE_RETIRE, KP_TRACE_REAP,
+};
+/* Context: any. */
+void kp_trace_job(enum kp_trace_job_event ev, const char *pool, kp_u64 job_ns, unsigned long key);
+void kp_trace_thread(enum kp_trace_thread_event ev, const char *pool, int pid);
+void kp_trace_spawn_failed(const char *pool, int error);
+
 /* ---- sysfs (kp_sysfs.c) ------------------------------------------------------------ */
 
 /* The files of /sys/kernel/kpool/<pool>/; writable ones first. */
