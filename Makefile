@@ -4,10 +4,11 @@
 #   make KDIR=<dir>   ... against another kernel build tree
 #   make run          the main job: boot the guest, run kpool's demo scenario
 #   make check        the whole test suite in the guest (what CI runs)
+#   make bench        kpool against the kernel's mechanisms (table + build/bench/results.json)
 #   make kernel       build (or reuse) the debug test kernel
 #   make clean
 
-.PHONY: all modules run check kernel clean deps
+.PHONY: all modules run check bench kernel clean deps
 
 all: modules
 
@@ -25,6 +26,9 @@ run:
 
 check:
 	@scripts/check
+
+bench:
+	@scripts/bench
 
 clean:
 	@if [ -n "$(KDIR)" ] || ls $${KPOOL_CACHE:-$$HOME/.cache/kpool}/kernel-debug-*/.kpool-complete >/dev/null 2>&1; then \
