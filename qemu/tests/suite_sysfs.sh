@@ -10,7 +10,7 @@ sysfs_write() {
 }
 
 sysfs_default_pool_has_every_file() {
-	for f in min_threads max_threads idle_timeout_ms reserve nice nr_threads nr_idle \
+	for f in min_threads max_threads idle_timeout_ms reserve nice cpumask nr_threads nr_idle \
 		nr_parked nr_running nr_blocked nr_queued completed warm_handoffs cold_starts \
 		spawn_failures reaped cancelled oldest_job_age_ms latency_hist; do
 		[ -e "$P/$f" ] || { echo "missing $P/$f"; return 1; }
@@ -93,6 +93,54 @@ sysfs_concurrent_writers_keep_min_le_max() {
 	return $bad
 }
 
+# The CPUs kpool/default:* threads may run on, one line each (hex mask).
+kpool_thread_masks() {
+	for d in /proc/[0-9]*; do
+		case "$(cat "$d/comm" 2>/dev/null)" in
+		kpool/default:*) sed -n 's/^Cpus_allowed:[[:space:]]*//p' "$d/status" ;;
+		esac
+	done
+}
+
+sysfs_cpumask_moves_threads() {
+	ncpu=$(grep -c ^processor /proc/cpuinfo)
+	[ "$ncpu" -ge 2 ] || { echo "needs 2 CPUs"; return 0; }
+	sysfs_write $P/min_threads 3 || return 1
+	i=0
+	while [ "$(cat $P/nr_threads)" -lt 3 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	sysfs_write $P/cpumask 2 || { echo "cpumask 2 refused"; return 1; }
+	[ "$(cat $P/cpumask)" = 2 ] || { echo "cpumask reads $(cat $P/cpumask)"; return 1; }
+	# Free threads move at once (within a second under TCG).
+	i=0
+	while kpool_thread_masks | grep -qv '^0*2$' && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kpool_thread_masks | sort | uniq -c
+	if kpool_thread_masks | grep -qv '^0*2$'; then echo "a thread is not on CPU 1 only"; return 1; fi
+	all=$(printf '%x' $(( (1 << ncpu) - 1 )))
+	sysfs_write $P/cpumask "$all" || return 1
+	i=0
+	while kpool_thread_masks | grep -qv "^0*$all\$" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	if kpool_thread_masks | grep -qv "^0*$all\$"; then echo "threads did not return to all CPUs"; return 1; fi
+	sysfs_write $P/min_threads 2
+}
+
+sysfs_cpumask_bad_input_refused() {
+	before=$(cat $P/cpumask)
+	for bad in "" "0" "zz" "1,,2" "fffffffffffffffffffffffffffffffffffffffff" "-1"; do
+		sysfs_write $P/cpumask "$bad" && { echo "cpumask accepted '$bad'"; return 1; }
+		[ "$(cat $P/cpumask)" = "$before" ] || { echo "cpumask changed by '$bad'"; return 1; }
+	done
+	# A mask of offline CPUs only: take the last CPU down and ask for it.
+	ncpu=$(grep -c ^processor /proc/cpuinfo)
+	last=$((ncpu - 1))
+	if [ "$last" -ge 1 ] && [ -w /sys/devices/system/cpu/cpu$last/online ]; then
+		echo 0 >/sys/devices/system/cpu/cpu$last/online || return 1
+		sysfs_write $P/cpumask "$(printf '%x' $((1 << last)))" && r=1 || r=0
+		echo 1 >/sys/devices/system/cpu/cpu$last/online
+		[ $r = 0 ] || { echo "offline-only cpumask accepted"; return 1; }
+	fi
+	[ "$(cat $P/cpumask)" = "$before" ]
+}
+
 sysfs_no_kernel_addresses() {
 	if grep -rE 'ffff[0-9a-f]{8,}|0x[0-9a-f]{12,}' $P/ 2>/dev/null; then
 		echo "kernel address in sysfs"
@@ -123,6 +171,12 @@ ktap_case sysfs_default_pool_has_every_file sysfs_default_pool_has_every_file
 ktap_case sysfs_valid_writes_take_effect sysfs_valid_writes_take_effect
 ktap_case sysfs_bad_input_refused_unchanged sysfs_bad_input_refused_unchanged
 ktap_case sysfs_concurrent_writers_keep_min_le_max sysfs_concurrent_writers_keep_min_le_max
+if [ "$(grep -c ^processor /proc/cpuinfo)" -ge 2 ]; then
+	ktap_case sysfs_cpumask_moves_threads sysfs_cpumask_moves_threads
+else
+	ktap_skip sysfs_cpumask_moves_threads "needs 2 CPUs"
+fi
+ktap_case sysfs_cpumask_bad_input_refused sysfs_cpumask_bad_input_refused
 ktap_case sysfs_no_kernel_addresses sysfs_no_kernel_addresses
 ktap_case sysfs_module_params_validated sysfs_module_params_validated
 ktap_suite_end

@@ -85,6 +85,11 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 			return err(-EINVAL);
 		pool->m_cpu_offline = !kp_cpu_online(cpu);
 	}
+	pool->m_cpumask = kp_cpumask_alloc();
+	if (!pool->m_cpumask)
+		return err(-ENOMEM);
+	if (cpu >= 0)
+		kp_cpumask_set_only(pool->m_cpumask, cpu);
 
 	char mgr_name[KPOOL_NAME_MAX + 8];
 	kp_snprintf(mgr_name, sizeof(mgr_name), "kpool_mgr/%s", name);
@@ -106,6 +111,7 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 
 Pool::~Pool()
 {
+	kp_cpumask_free(m_cpumask);
 	kp_percpu_free(m_counters);
 	m_attrs_mutex.destroy();
 }
@@ -867,8 +873,7 @@ int Pool::worker_main(Worker &w)
 	for (;;) {
 		if (KThread::should_park())
 			KThread::parkme(); // the bound CPU went down; back when it is up
-		if (m_cpu >= 0)
-			rebind_self(w);
+		rebind_self(w);
 		kpool_thread *quick = nullptr;
 		kpool_job *job = nullptr;
 		bool retire = false, sleep = false;
@@ -991,6 +996,10 @@ void Pool::worker_reaped(Worker *w)
 
 void Pool::rebind_self(Worker &w)
 {
+	// Lockless first look: the generation changes rarely (a CPU coming back,
+	// a cpumask write); a stale read is caught at the next loop.
+	if (read_once(m_bind_gen) == w.m_bind_gen)
+		return;
 	unsigned int gen;
 	{
 		SpinGuardIrq guard(m_lock);
@@ -998,9 +1007,48 @@ void Pool::rebind_self(Worker &w)
 			return;
 		gen = m_bind_gen;
 	}
-	// On ourselves, outside the lock: the migration may sleep.
-	if (!kp_task_set_cpu(kp_current(), m_cpu))
+	// On ourselves, outside the spinlock: the migration may sleep.
+	if (m_cpu >= 0) {
+		if (!kp_task_set_cpu(kp_current(), m_cpu))
+			w.m_bind_gen = gen;
+		return;
+	}
+	// Unbound: the cpumask knob; the mutex keeps the mask stable.
+	MutexGuard stable(m_attrs_mutex);
+	if (!kp_task_set_mask(kp_current(), m_cpumask))
 		w.m_bind_gen = gen;
+}
+
+Result<void> Pool::set_cpumask(const char *buf, size_t len)
+{
+	kp::might_sleep();
+	if (m_cpu >= 0)
+		return err(-EINVAL); // a bound pool's CPU is fixed
+	void *mask = kp_cpumask_alloc();
+	if (!mask)
+		return err(-ENOMEM);
+	int ret = kp_cpumask_parse(buf, len, mask);
+	if (!ret && !kp_cpumask_has_online(mask))
+		ret = -EINVAL; // empty, or only offline CPUs
+	if (!ret) {
+		MutexGuard serialise(m_attrs_mutex);
+		kp_cpumask_copy(m_cpumask, mask);
+		SpinGuardIrq guard(m_lock);
+		m_bind_gen++;
+		// Free workers move at once, running ones after their job.
+		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
+		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
+	}
+	kp_cpumask_free(mask);
+	if (ret)
+		return err(ret < 0 ? ret : -EINVAL);
+	return {};
+}
+
+long Pool::show_cpumask(char *buf, size_t size)
+{
+	MutexGuard stable(m_attrs_mutex);
+	return kp_cpumask_print(buf, size, m_cpumask);
 }
 
 int Pool::cpu_offline(unsigned int cpu)
@@ -1083,6 +1131,8 @@ Result<void> Pool::spawn_one()
 	// went down meanwhile the bind fails and the worker rebinds itself later.
 	if (bind && kp_task_set_cpu(w->m_task, m_cpu))
 		w->m_bind_gen = 0;
+	// An unbound worker applies the cpumask itself, at its first loop
+	// (m_bind_gen is still 0 for it).
 	kp_trace_thread(KP_TRACE_SPAWN, m_name, w->m_pid);
 	w->m_thread.wake();
 	return {};

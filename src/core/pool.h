@@ -68,6 +68,9 @@ public:
 
 	// sysfs (/sys/kernel/kpool/<name>/): one knob, validated as set_attrs().
 	Result<void> set_one(enum kp_attr attr, long value);
+	// The cpumask knob of unbound pools (hex, as smp_affinity). Context: process.
+	Result<void> set_cpumask(const char *buf, size_t len);
+	long show_cpumask(char *buf, size_t size);
 	Result<void> sysfs_add();
 
 	// CPU hotplug callbacks (bound pools). Context: hotplug thread, may sleep.
@@ -160,6 +163,7 @@ private:
 	void *m_cpuhp = nullptr;			// I: hotplug instance (bound pools)
 	bool m_cpu_offline = false;			// L: the bound CPU is down
 	unsigned int m_bind_gen = 1;			// L: bumped when the CPU comes back
+	void *m_cpumask = nullptr;			// M (m_attrs_mutex): unbound pools' CPUs
 	List<Worker, FreeWorkersTag> m_hp_parked;	// L+H: parked while the CPU is down
 							// (H: changed only by hotplug callbacks and destroy)
 	void *m_counters = nullptr;			// I: per-CPU long[Event::Count]

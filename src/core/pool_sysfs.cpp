@@ -31,6 +31,7 @@ extern "C" long kp_pool_attr_show(void *p, enum kp_attr attr, char *buf)
 	case KP_ATTR_IDLE_TIMEOUT_MS: return emit_ulong(buf, a.idle_timeout_ms);
 	case KP_ATTR_RESERVE: return emit_ulong(buf, a.reserve);
 	case KP_ATTR_NICE: return kp_snprintf(buf, kPage, "%d\n", a.nice);
+	case KP_ATTR_CPUMASK: return pool->show_cpumask(buf, kPage);
 	default: break;
 	}
 
@@ -73,6 +74,11 @@ extern "C" long kp_pool_attr_store(void *p, enum kp_attr attr, const char *buf, 
 
 	if (attr >= KP_ATTR_NR_WRITABLE)
 		return -kp::EINVAL;
+	if (attr == KP_ATTR_CPUMASK) {
+		if (auto r = pool->set_cpumask(buf, len); r.is_error())
+			return r.code();
+		return static_cast<long>(len);
+	}
 	if (attr == KP_ATTR_NICE) {
 		int v;
 		ret = kp_parse_int(buf, len, &v);

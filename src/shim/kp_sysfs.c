@@ -56,6 +56,7 @@ KP_RW(max_threads, KP_ATTR_MAX_THREADS);
 KP_RW(idle_timeout_ms, KP_ATTR_IDLE_TIMEOUT_MS);
 KP_RW(reserve, KP_ATTR_RESERVE);
 KP_RW(nice, KP_ATTR_NICE);
+KP_RW(cpumask, KP_ATTR_CPUMASK);
 KP_RO(nr_threads, KP_ATTR_NR_THREADS);
 KP_RO(nr_idle, KP_ATTR_NR_IDLE);
 KP_RO(nr_parked, KP_ATTR_NR_PARKED);
@@ -73,7 +74,7 @@ KP_RO(latency_hist, KP_ATTR_LATENCY_HIST);
 
 static struct attribute *kp_pool_attrs[] = {
 	&kp_attr_min_threads.attr, &kp_attr_max_threads.attr,
-	&kp_attr_idle_timeout_ms.attr, &kp_attr_reserve.attr, &kp_attr_nice.attr,
+	&kp_attr_idle_timeout_ms.attr, &kp_attr_reserve.attr, &kp_attr_nice.attr, &kp_attr_cpumask.attr,
 	&kp_attr_nr_threads.attr, &kp_attr_nr_idle.attr, &kp_attr_nr_parked.attr,
 	&kp_attr_nr_running.attr, &kp_attr_nr_blocked.attr, &kp_attr_nr_queued.attr,
 	&kp_attr_completed.attr, &kp_attr_warm_handoffs.attr, &kp_attr_cold_starts.attr,

@@ -194,6 +194,20 @@ int kp_cpu_possible(unsigned int cpu);
 unsigned int kp_raw_cpu(void);
 int kp_cpu_to_node(unsigned int cpu);
 
+/* ---- CPU masks (kp_cpumask.c) ------------------------------------------------------ */
+
+/* A mask of all possible CPUs, or NULL. Context: process, may sleep. */
+void *kp_cpumask_alloc(void);
+void kp_cpumask_free(void *mask);
+void kp_cpumask_copy(void *dst, const void *src);
+void kp_cpumask_set_only(void *mask, unsigned int cpu);
+/* Hex mask as in /proc/irq/N/smp_affinity; 0 or -EINVAL/-ERANGE/-EOVERFLOW. */
+int kp_cpumask_parse(const char *buf, kp_size_t len, void *mask);
+int kp_cpumask_has_online(const void *mask);
+int kp_cpumask_print(char *buf, kp_size_t size, const void *mask);
+/* Context: process, may sleep. */
+int kp_task_set_mask(struct task_struct *task, const void *mask);
+
 /* ---- CPU hotplug (kp_cpuhp.c) ------------------------------------------------------ */
 
 /* Context: process, may sleep. */
@@ -226,6 +240,7 @@ enum kp_attr {
 	KP_ATTR_IDLE_TIMEOUT_MS,
 	KP_ATTR_RESERVE,
 	KP_ATTR_NICE,
+	KP_ATTR_CPUMASK,
 	KP_ATTR_NR_WRITABLE,
 	KP_ATTR_NR_THREADS = KP_ATTR_NR_WRITABLE,
 	KP_ATTR_NR_IDLE,
