@@ -141,6 +141,25 @@ sysfs_cpumask_bad_input_refused() {
 	[ "$(cat $P/cpumask)" = "$before" ]
 }
 
+debugfs_fail_spawn_injects_and_pool_recovers() {
+	F=/sys/kernel/debug/kpool/fail_spawn
+	[ -d $F ] || { echo "no $F"; return 1; }
+	[ -d /sys/kernel/debug/kpool/fail_alloc ] || { echo "no fail_alloc"; return 1; }
+	before=$(cat $P/spawn_failures)
+	want=$(( $(cat $P/nr_threads) + 2 ))
+	echo 0 >$F/verbose
+	echo 100 >$F/probability
+	echo 3 >$F/times
+	sysfs_write $P/min_threads $want || return 1
+	i=0
+	while [ "$(cat $P/nr_threads)" -lt $want ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	echo 0 >$F/probability
+	after=$(cat $P/spawn_failures)
+	echo "spawn_failures $before -> $after, nr_threads $(cat $P/nr_threads) (wanted $want)"
+	sysfs_write $P/min_threads 2
+	[ "$after" -ge $((before + 3)) ] && [ "$(cat $P/nr_threads)" -ge $want ]
+}
+
 sysfs_no_kernel_addresses() {
 	if grep -rE 'ffff[0-9a-f]{8,}|0x[0-9a-f]{12,}' $P/ 2>/dev/null; then
 		echo "kernel address in sysfs"
@@ -177,6 +196,11 @@ else
 	ktap_skip sysfs_cpumask_moves_threads "needs 2 CPUs"
 fi
 ktap_case sysfs_cpumask_bad_input_refused sysfs_cpumask_bad_input_refused
+case "$(uname -r)" in
+*kpool-debug*)	# the test kernel has fault injection: the files must be there
+	ktap_case debugfs_fail_spawn_injects_and_pool_recovers debugfs_fail_spawn_injects_and_pool_recovers ;;
+*)	ktap_skip debugfs_fail_spawn_injects_and_pool_recovers "not the kpool debug kernel (no fault injection)" ;;
+esac
 ktap_case sysfs_no_kernel_addresses sysfs_no_kernel_addresses
 ktap_case sysfs_module_params_validated sysfs_module_params_validated
 ktap_suite_end

@@ -5,7 +5,7 @@
 #include <linux/bug.h>
 #include <linux/fault-inject.h>
 #include <linux/atomic.h>
-#include "kp_debug.h"
+#include <linux/debugfs.h>
 #include "shim.h"
 #include "kp_internal.h"
 
@@ -68,12 +68,18 @@ static bool kp_fault_take_next(int which)
 	return atomic_add_unless(&kp_fail_next[which], -1, 0);
 }
 
+static struct dentry *kp_debugfs_dir;
+
 #ifdef CONFIG_FAULT_INJECTION
-/* debugfs: /sys/kernel/debug/kpool/fail_alloc and fail_spawn. */
+/*
+ * Random failures of kpool's own allocations and thread creations, set up
+ * like failslab: /sys/kernel/debug/kpool/fail_alloc and fail_spawn
+ * (probability, times, interval, verbose; see fault-injection.rst).
+ */
 static DECLARE_FAULT_ATTR(kp_fail_alloc);
 static DECLARE_FAULT_ATTR(kp_fail_spawn);
 
-struct fault_attr *kp_fault_attr(int which)
+static struct fault_attr *kp_fault_attr(int which)
 {
 	return which == KP_FAULT_SPAWN ? &kp_fail_spawn : &kp_fail_alloc;
 }
@@ -95,3 +101,19 @@ int kp_fault_should_fail(int which)
 }
 #endif
 KP_EXPORT_INTERNAL(kp_fault_should_fail);
+
+void kp_debugfs_init(void)
+{
+	/* debugfs failures are not fatal, as everywhere in the kernel. */
+	kp_debugfs_dir = debugfs_create_dir("kpool", NULL);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	fault_create_debugfs_attr("fail_alloc", kp_debugfs_dir, &kp_fail_alloc);
+	fault_create_debugfs_attr("fail_spawn", kp_debugfs_dir, &kp_fail_spawn);
+#endif
+}
+
+void kp_debugfs_exit(void)
+{
+	debugfs_remove_recursive(kp_debugfs_dir);
+	kp_debugfs_dir = NULL;
+}

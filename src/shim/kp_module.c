@@ -8,6 +8,7 @@
 #include <linux/moduleparam.h>
 #include <kpool/kpool.h>
 #include "core/core.h"
+#include "shim.h"
 
 static unsigned int default_min_threads = 2;
 module_param(default_min_threads, uint, 0444);
@@ -38,18 +39,24 @@ static int __init kpool_module_init(void)
 		.idle_timeout_ms = default_idle_timeout_ms,
 		.nice = default_nice,
 	};
+	int ret;
 
 #ifdef KPOOL_SELFTEST_DEFECTS
 	/* Only in the pipeline's self-test build (scripts/test-build): a WARNING
 	 * that `make check` must catch. Never defined in a normal build. */
 	WARN_ON(1);
 #endif
-	return kpool_core_init(&attrs);
+	kp_debugfs_init();
+	ret = kpool_core_init(&attrs);
+	if (ret)
+		kp_debugfs_exit();
+	return ret;
 }
 
 static void __exit kpool_module_exit(void)
 {
 	kpool_core_exit();
+	kp_debugfs_exit();
 }
 
 module_init(kpool_module_init);

@@ -281,6 +281,10 @@ int kp_parse_int(const char *buf, kp_size_t len, int *out);
 
 /* ---- diagnostics (kp_debug.c) --------------------------------------------------- */
 
+/* /sys/kernel/debug/kpool (fault-injection controls). Context: process. */
+void kp_debugfs_init(void);
+void kp_debugfs_exit(void);
+
 enum kp_log_level { KP_LOG_ERR = 3, KP_LOG_WARNING = 4, KP_LOG_INFO = 6, KP_LOG_DEBUG = 7 };
 
 void kp_log(enum kp_log_level level, const char *fmt, ...)
