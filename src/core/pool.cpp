@@ -165,7 +165,7 @@ void Pool::destroy()
 			}
 		}
 		// ...then the runnable queue; a cancelled holder hands its key on.
-		for (kpool_job *j = m_jobs_head; j;) {
+		for (kpool_job *j = m_jobs.front(); j;) {
 			kpool_job *next = j->kp_next;
 			if (j->kp_cancel) {
 				unlink_job_locked(j);
@@ -332,10 +332,10 @@ void Pool::count(Event e, long delta)
 unsigned long long Pool::oldest_age_locked(unsigned long long now)
 {
 	unsigned long long oldest = now;
-	if (m_jobs_head && m_jobs_head->kp_queued_ns < oldest)
-		oldest = m_jobs_head->kp_queued_ns;
-	if (m_quick_head && m_quick_head->kp_queued_ns < oldest)
-		oldest = m_quick_head->kp_queued_ns;
+	if (m_jobs.front() && m_jobs.front()->kp_queued_ns < oldest)
+		oldest = m_jobs.front()->kp_queued_ns;
+	if (m_quick.front() && m_quick.front()->kp_queued_ns < oldest)
+		oldest = m_quick.front()->kp_queued_ns;
 	return now - oldest;
 }
 
@@ -366,7 +366,7 @@ void Pool::stats(kpool_stats &st)
 // ---- the job queue ----------------------------------------------------------------------
 //
 // Unordered jobs and the holder of each active key are on the runnable queue
-// (m_jobs_head). A key is active while a job with that key is queued or
+// (m_jobs.front()). A key is active while a job with that key is queued or
 // running; its holder is in m_slots. While queued, the holder is the job
 // itself; while running, the worker's m_key_slot stands in for it, so kpool
 // never touches a job after calling its function (the function may free it).
@@ -406,47 +406,27 @@ void Pool::link_slot_locked(kpool_job *holder)
 
 void Pool::push_job_tail_locked(kpool_job *job)
 {
-	job->kp_next = nullptr;
-	job->kp_prev = m_jobs_tail;
-	if (m_jobs_tail)
-		m_jobs_tail->kp_next = job;
-	else
-		m_jobs_head = job;
-	m_jobs_tail = job;
+	m_jobs.push_back(job);
 	job->kp_state = JobQueued;
 	m_nr_runnable++;
 }
 
 void Pool::push_job_head_locked(kpool_job *job)
 {
-	job->kp_prev = nullptr;
-	job->kp_next = m_jobs_head;
-	if (m_jobs_head)
-		m_jobs_head->kp_prev = job;
-	else
-		m_jobs_tail = job;
-	m_jobs_head = job;
+	m_jobs.push_front(job);
 	job->kp_state = JobQueued;
 	m_nr_runnable++;
 }
 
 void Pool::unlink_job_locked(kpool_job *job)
 {
-	if (job->kp_prev)
-		job->kp_prev->kp_next = job->kp_next;
-	else
-		m_jobs_head = job->kp_next;
-	if (job->kp_next)
-		job->kp_next->kp_prev = job->kp_prev;
-	else
-		m_jobs_tail = job->kp_prev;
-	job->kp_next = job->kp_prev = nullptr;
+	m_jobs.unlink(job);
 	m_nr_runnable--;
 }
 
 kpool_job *Pool::take_job_locked_raw()
 {
-	kpool_job *job = m_jobs_head;
+	kpool_job *job = m_jobs.front();
 	if (job)
 		unlink_job_locked(job);
 	return job;
@@ -564,7 +544,7 @@ void Pool::drain()
 	kp::might_sleep();
 	m_waitq.wait_until([this] {
 		SpinGuardIrq guard(m_lock);
-		return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick_head;
+		return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick.front();
 	});
 }
 
@@ -572,33 +552,19 @@ void Pool::drain()
 
 void Pool::push_quick_tail_locked(kpool_thread *t)
 {
-	t->kp_next = nullptr;
-	t->kp_prev = m_quick_tail;
-	if (m_quick_tail)
-		m_quick_tail->kp_next = t;
-	else
-		m_quick_head = t;
-	m_quick_tail = t;
+	m_quick.push_back(t);
 	m_nr_runnable++;
 }
 
 void Pool::unlink_quick_locked(kpool_thread *t)
 {
-	if (t->kp_prev)
-		t->kp_prev->kp_next = t->kp_next;
-	else
-		m_quick_head = t->kp_next;
-	if (t->kp_next)
-		t->kp_next->kp_prev = t->kp_prev;
-	else
-		m_quick_tail = t->kp_prev;
-	t->kp_next = t->kp_prev = nullptr;
+	m_quick.unlink(t);
 	m_nr_runnable--;
 }
 
 kpool_thread *Pool::take_quick_locked()
 {
-	kpool_thread *t = m_quick_head;
+	kpool_thread *t = m_quick.front();
 	if (t) {
 		unlink_quick_locked(t);
 		m_nr_queued--;
@@ -847,7 +813,7 @@ void Pool::run_job(Worker &w, kpool_job *job)
 	m_nr_running--;
 	m_nr_running_jobs--;
 	end_job_locked(w.m_key_slot);
-	if (m_jobs_head)
+	if (m_jobs.front())
 		wake_for_work_locked();
 }
 
@@ -977,7 +943,7 @@ int Pool::worker_main(Worker &w)
 
 bool Pool::has_work_locked() const
 {
-	return m_jobs_head || m_quick_head;
+	return m_jobs.front() || m_quick.front();
 }
 
 void Pool::worker_reaped(Worker *w)

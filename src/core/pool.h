@@ -18,6 +18,7 @@
 #include "base/mutex.h"
 #include "base/wait_queue.h"
 #include "base/list.h"
+#include "base/link_queue.h"
 #include "base/atomic.h"
 #include "core/kthread.h"
 
@@ -140,11 +141,9 @@ private:
 	List<Worker, AllWorkersTag> m_all;		// L: every live worker
 	List<Worker, FreeWorkersTag> m_idle;		// L: free, may time out (MRU first)
 	List<Worker, FreeWorkersTag> m_parked;		// L: free reserve
-	kpool_job *m_jobs_head = nullptr;		// L: runnable job queue (FIFO)
-	kpool_job *m_jobs_tail = nullptr;		// L
+	LinkQueue<kpool_job> m_jobs;			// L: runnable jobs (FIFO)
 	kpool_job *m_slots[kKeyBuckets] = {};		// L: key holders by hash
-	kpool_thread *m_quick_head = nullptr;		// L: quick threads waiting
-	kpool_thread *m_quick_tail = nullptr;		// L
+	LinkQueue<kpool_thread> m_quick;		// L: quick threads waiting
 	unsigned int m_nr_threads = 0;			// L: not retired
 	unsigned int m_nr_runnable = 0;		// L: runnable jobs + quick threads waiting
 	unsigned int m_nr_running_jobs = 0;		// L

@@ -139,48 +139,41 @@ void kp_sysfs_remove_pool(void *handle)
 	kobject_put(&pk->kobj);
 }
 
-static int kp_parse_check(const char *buf, kp_size_t len, bool allow_minus)
+/*
+ * Copies a knob value into @tmp as a C string after the checks kstrto*()
+ * does not make: empty input and a '+' (or, for unsigned values, '-') sign
+ * are refused; one trailing newline is allowed (kstrto*() allows it too).
+ */
+static int kp_parse_prepare(const char *buf, kp_size_t len, bool allow_minus,
+			    char *tmp, size_t tmp_size)
 {
 	kp_size_t n = len;
 
 	if (n && buf[n - 1] == '\n')
 		n--;
-	if (!n)
+	if (!n || buf[0] == '+' || (buf[0] == '-' && !allow_minus))
 		return -EINVAL;
-	if (buf[0] == '-' && !allow_minus)
-		return -EINVAL;
-	if (buf[0] == '+')
-		return -EINVAL;
+	if (len >= tmp_size)
+		return -ERANGE;
+	memcpy(tmp, buf, len);
+	tmp[len] = '\0';
 	return 0;
 }
 
 int kp_parse_uint(const char *buf, kp_size_t len, unsigned int *out)
 {
 	char tmp[24];
-	int ret = kp_parse_check(buf, len, false);
+	int ret = kp_parse_prepare(buf, len, false, tmp, sizeof(tmp));
 
-	if (ret)
-		return ret;
-	/* sysfs buffers are NUL-terminated; API callers pass a length. */
-	if (len >= sizeof(tmp))
-		return -ERANGE;
-	memcpy(tmp, buf, len);
-	tmp[len] = '\0';
-	return kstrtouint(tmp, 10, out);
+	return ret ? ret : kstrtouint(tmp, 10, out);
 }
 KP_EXPORT_INTERNAL(kp_parse_uint);
 
 int kp_parse_int(const char *buf, kp_size_t len, int *out)
 {
 	char tmp[24];
-	int ret = kp_parse_check(buf, len, true);
+	int ret = kp_parse_prepare(buf, len, true, tmp, sizeof(tmp));
 
-	if (ret)
-		return ret;
-	if (len >= sizeof(tmp))
-		return -ERANGE;
-	memcpy(tmp, buf, len);
-	tmp[len] = '\0';
-	return kstrtoint(tmp, 10, out);
+	return ret ? ret : kstrtoint(tmp, 10, out);
 }
 KP_EXPORT_INTERNAL(kp_parse_int);
