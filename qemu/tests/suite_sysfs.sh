@@ -155,9 +155,10 @@ debugfs_fail_spawn_injects_and_pool_recovers() {
 	while [ "$(cat $P/nr_threads)" -lt $want ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 	echo 0 >$F/probability
 	after=$(cat $P/spawn_failures)
-	echo "spawn_failures $before -> $after, nr_threads $(cat $P/nr_threads) (wanted $want)"
+	got=$(cat $P/nr_threads)
+	echo "spawn_failures $before -> $after, nr_threads $got (wanted $want)"
 	sysfs_write $P/min_threads 2
-	[ "$after" -ge $((before + 3)) ] && [ "$(cat $P/nr_threads)" -ge $want ]
+	[ "$after" -ge $((before + 3)) ] && [ "$got" -ge "$want" ]
 }
 
 sysfs_no_kernel_addresses() {

@@ -88,12 +88,6 @@ int kp_kthread_stop_put(struct task_struct *task)
 }
 KP_EXPORT_INTERNAL(kp_kthread_stop_put);
 
-void kp_kthread_bind(struct task_struct *task, unsigned int cpu)
-{
-	kthread_bind(task, cpu);
-}
-KP_EXPORT_INTERNAL(kp_kthread_bind);
-
 int kp_task_set_cpu(struct task_struct *task, int cpu)
 {
 	if (cpu < 0)

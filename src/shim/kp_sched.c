@@ -54,18 +54,6 @@ int kp_wake_up_process(struct task_struct *task)
 }
 KP_EXPORT_INTERNAL(kp_wake_up_process);
 
-void kp_task_get(struct task_struct *task)
-{
-	get_task_struct(task);
-}
-KP_EXPORT_INTERNAL(kp_task_get);
-
-void kp_task_put(struct task_struct *task)
-{
-	put_task_struct(task);
-}
-KP_EXPORT_INTERNAL(kp_task_put);
-
 int kp_task_pid(struct task_struct *task)
 {
 	return task_pid_nr(task);
@@ -78,23 +66,11 @@ void kp_might_sleep(void)
 }
 KP_EXPORT_INTERNAL(kp_might_sleep);
 
-void kp_cond_resched(void)
-{
-	cond_resched();
-}
-KP_EXPORT_INTERNAL(kp_cond_resched);
-
 int kp_in_task(void)
 {
 	return in_task();
 }
 KP_EXPORT_INTERNAL(kp_in_task);
-
-void kp_msleep(unsigned int ms)
-{
-	msleep(ms);
-}
-KP_EXPORT_INTERNAL(kp_msleep);
 
 void kp_set_user_nice(struct task_struct *task, long nice)
 {
@@ -120,23 +96,11 @@ unsigned long kp_msecs_to_jiffies(unsigned int ms)
 }
 KP_EXPORT_INTERNAL(kp_msecs_to_jiffies);
 
-unsigned int kp_jiffies_to_msecs(unsigned long j)
-{
-	return jiffies_to_msecs(j);
-}
-KP_EXPORT_INTERNAL(kp_jiffies_to_msecs);
-
 unsigned int kp_nr_cpu_ids(void)
 {
 	return nr_cpu_ids;
 }
 KP_EXPORT_INTERNAL(kp_nr_cpu_ids);
-
-unsigned int kp_num_online_cpus(void)
-{
-	return num_online_cpus();
-}
-KP_EXPORT_INTERNAL(kp_num_online_cpus);
 
 int kp_cpu_online(unsigned int cpu)
 {
@@ -156,8 +120,3 @@ unsigned int kp_raw_cpu(void)
 }
 KP_EXPORT_INTERNAL(kp_raw_cpu);
 
-int kp_cpu_to_node(unsigned int cpu)
-{
-	return cpu_to_node(cpu);
-}
-KP_EXPORT_INTERNAL(kp_cpu_to_node);

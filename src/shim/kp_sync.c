@@ -85,12 +85,6 @@ void kp_mutex_unlock(void *mutex)
 }
 KP_EXPORT_INTERNAL(kp_mutex_unlock);
 
-int kp_mutex_trylock(void *mutex)
-{
-	return mutex_trylock((struct mutex *)mutex);
-}
-KP_EXPORT_INTERNAL(kp_mutex_trylock);
-
 void kp_mutex_assert_held(void *mutex)
 {
 	lockdep_assert_held((struct mutex *)mutex);

@@ -86,8 +86,3 @@ void kp_wq_flush(struct workqueue_struct *wq)
 }
 KP_EXPORT_INTERNAL(kp_wq_flush);
 
-int kp_wq_pending(struct work_struct *work)
-{
-	return work_pending(work);
-}
-KP_EXPORT_INTERNAL(kp_wq_pending);

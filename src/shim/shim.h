@@ -83,7 +83,6 @@ void kp_mutex_init(void *mutex, const char *name, void *key);
 void kp_mutex_destroy(void *mutex);
 void kp_mutex_lock(void *mutex);
 void kp_mutex_unlock(void *mutex);
-int kp_mutex_trylock(void *mutex);
 void kp_mutex_assert_held(void *mutex);
 
 void kp_completion_init(void *done);
@@ -118,13 +117,9 @@ void kp_schedule(void);
 /* Returns remaining jiffies, 0 on timeout. */
 long kp_schedule_timeout(long timeout_jiffies);
 int kp_wake_up_process(struct task_struct *task);
-void kp_task_get(struct task_struct *task);
-void kp_task_put(struct task_struct *task);
 int kp_task_pid(struct task_struct *task);
 void kp_might_sleep(void);
-void kp_cond_resched(void);
 int kp_in_task(void);
-void kp_msleep(unsigned int ms);
 void kp_set_user_nice(struct task_struct *task, long nice);
 
 /* ---- kthreads (kp_kthread.c) -------------------------------------------------- */
@@ -153,7 +148,6 @@ void kp_kthread_unpark(struct task_struct *task);
 /* Stops the thread (unparking it if parked), drops the reference taken at
  * creation and returns the thread function's result (-EINTR if it never ran). */
 int kp_kthread_stop_put(struct task_struct *task);
-void kp_kthread_bind(struct task_struct *task, unsigned int cpu);
 /* Restricts a running task to @cpu (or, for cpu < 0, to every possible CPU). */
 int kp_task_set_cpu(struct task_struct *task, int cpu);
 
@@ -179,20 +173,16 @@ int kp_wq_queue_on(int cpu, struct workqueue_struct *wq, struct work_struct *wor
 int kp_wq_cancel_sync(struct work_struct *work);
 int kp_wq_flush_work(struct work_struct *work);
 void kp_wq_flush(struct workqueue_struct *wq);
-int kp_wq_pending(struct work_struct *work);
 
 /* ---- time and CPUs (kp_sched.c) ----------------------------------------------- */
 
 kp_u64 kp_ktime_ns(void);
 unsigned long kp_jiffies(void);
 unsigned long kp_msecs_to_jiffies(unsigned int ms);
-unsigned int kp_jiffies_to_msecs(unsigned long j);
 unsigned int kp_nr_cpu_ids(void);
-unsigned int kp_num_online_cpus(void);
 int kp_cpu_online(unsigned int cpu);
 int kp_cpu_possible(unsigned int cpu);
 unsigned int kp_raw_cpu(void);
-int kp_cpu_to_node(unsigned int cpu);
 
 /* ---- CPU masks (kp_cpumask.c) ------------------------------------------------------ */
 
