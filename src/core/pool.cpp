@@ -145,23 +145,16 @@ void Pool::destroy()
 		// First the followers waiting behind every active key...
 		for (kpool_job *holder : m_slots) {
 			for (; holder; holder = holder->kp_slot_next) {
-				kpool_job *keep = nullptr, *keep_tail = nullptr;
-				for (kpool_job *j = holder->kp_followers; j;) {
+				kpool_job *j = holder->kp_followers;
+				holder->kp_followers = holder->kp_followers_tail = nullptr;
+				while (j) {
 					kpool_job *next = j->kp_next;
-					if (j->kp_cancel) {
+					if (j->kp_cancel)
 						take_cancellable(j);
-					} else {
-						j->kp_next = nullptr;
-						if (keep_tail)
-							keep_tail->kp_next = j;
-						else
-							keep = j;
-						keep_tail = j;
-					}
+					else
+						append_follower_locked(holder, j);
 					j = next;
 				}
-				holder->kp_followers = keep;
-				holder->kp_followers_tail = keep_tail;
 			}
 		}
 		// ...then the runnable queue; a cancelled holder hands its key on.
@@ -432,6 +425,17 @@ kpool_job *Pool::take_job_locked_raw()
 	return job;
 }
 
+// Queues @job behind @holder, the holder of its key (FIFO).
+void Pool::append_follower_locked(kpool_job *holder, kpool_job *job)
+{
+	job->kp_next = nullptr;
+	if (holder->kp_followers_tail)
+		holder->kp_followers_tail->kp_next = job;
+	else
+		holder->kp_followers = job;
+	holder->kp_followers_tail = job;
+}
+
 // Makes @from's first follower the holder of the key (followers move along)
 // and queues it at the head: it has waited longest.
 void Pool::promote_follower_locked(kpool_job *from)
@@ -461,13 +465,8 @@ Result<void> Pool::queue(kpool_job &job, unsigned long key)
 	m_nr_queued++;
 	if (key) {
 		if (kpool_job *holder = find_slot_locked(key)) {
-			job.kp_next = nullptr;
 			job.kp_state = JobWaiting;
-			if (holder->kp_followers_tail)
-				holder->kp_followers_tail->kp_next = &job;
-			else
-				holder->kp_followers = &job;
-			holder->kp_followers_tail = &job;
+			append_follower_locked(holder, &job);
 			kp_trace_job(KP_TRACE_ENQUEUE, m_name, job.kp_queued_ns, key);
 			return {};
 		}
@@ -715,7 +714,6 @@ bool Pool::needs_spawn_locked() const
 
 void Pool::kick_manager_locked()
 {
-	m_manager_kicked = true;
 	// m_manager is stopped by destroy() after m_dying is set.
 	if (!m_dying && m_manager.is_valid())
 		kp_wake_up_process(m_manager.task());
@@ -1111,7 +1109,6 @@ int Pool::manager_main()
 		bool spawn;
 		{
 			SpinGuardIrq guard(m_lock);
-			m_manager_kicked = false;
 			spawn = needs_spawn_locked();
 			if (spawn)
 				m_nr_spawning++;

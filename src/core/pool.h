@@ -112,6 +112,7 @@ private:
 	void apply_attrs(const kpool_attrs &attrs);
 	void rebind_self(Worker &w);
 	void promote_follower_locked(kpool_job *from);
+	void append_follower_locked(kpool_job *holder, kpool_job *job);
 	Worker *pop_free_locked();
 	void kick_manager_if_needed_locked();
 	void wake_for_work_locked();
@@ -155,7 +156,6 @@ private:
 	unsigned int m_nr_queued = 0;			// L: jobs + quick waiting (incl. followers)
 	unsigned int m_nr_woken = 0;			// L: free workers woken, not yet back
 	unsigned int m_nr_live_tasks = 0;		// L: workers not yet reaped
-	bool m_manager_kicked = false;			// L
 	KThread m_manager;				// I
 	void *m_sysfs = nullptr;			// I: sysfs directory handle
 	int m_cpu = -1;					// I: bound CPU, -1 unbound
