@@ -834,11 +834,61 @@ static void quick_destroy_stops_running_threads(struct kunit *test)
 	}
 }
 
+struct kp_cold_probe {
+	struct kpool_job job;
+	struct completion done;
+	int cold;
+};
+
+static void kp_cold_probe_fn(struct kpool_job *job)
+{
+	struct kp_cold_probe *p = container_of(job, struct kp_cold_probe, job);
+
+	p->cold = kpool_current_is_cold_start();
+	complete(&p->done);
+}
+
+static int kp_cold_probe_run(struct kunit *test, struct kpool *pool, struct kp_cold_probe *p)
+{
+	kpool_job_init(&p->job, kp_cold_probe_fn, NULL);
+	init_completion(&p->done);
+	p->cold = -1;
+	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &p->job), 0);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&p->done, 10 * HZ), 0ul);
+	kpool_flush_job(&p->job);
+	return p->cold;
+}
+
+/* The cold-start flag: set for a job that waited for its thread's creation,
+ * clear for one handed to a parked reserve thread and outside the pool.
+ */
+static void quick_cold_start_flag_tells_creation_from_handoff(struct kunit *test)
+{
+	struct kpool_attrs none = { .max_threads = 1, .idle_timeout_ms = 10000 };
+	struct kpool_attrs parked = { .max_threads = 1, .reserve = 1, .idle_timeout_ms = 10000 };
+	struct kp_cold_probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	struct kpool *cold, *warm;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kpool_current_is_cold_start(), 0);
+	cold = kp_make_pool(test, "kp_cold", &none);
+	KUNIT_EXPECT_EQ(test, kp_cold_probe_run(test, cold, p), 1);
+	kpool_destroy(cold);
+
+	warm = kp_make_pool(test, "kp_warm", &parked);
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(kp_stats(warm).nr_parked == 1, 10000));
+	KUNIT_EXPECT_EQ(test, kp_cold_probe_run(test, warm, p), 0);
+	KUNIT_EXPECT_EQ(test, kp_stats(warm).cold_starts, 0ul);
+	KUNIT_EXPECT_EQ(test, kp_stats(warm).warm_handoffs, 1ul);
+	kpool_destroy(warm);
+}
+
 static struct kunit_case kp_quick_cases[] = {
 	KUNIT_CASE(quick_handoff_reuses_thread),
 	KUNIT_CASE(quick_stop_asks_and_returns_result),
 	KUNIT_CASE(quick_stop_after_return_is_safe),
 	KUNIT_CASE(quick_destroy_stops_running_threads),
+	KUNIT_CASE(quick_cold_start_flag_tells_creation_from_handoff),
 	{}
 };
 

@@ -200,6 +200,15 @@ void kpool_drain(struct kpool *pool);
 void kpool_block_begin(void);
 void kpool_block_end(void);
 
+/*
+ * kpool_current_is_cold_start - true inside a job or quick thread that waited
+ * for its thread to be created (a cold start); false when it was handed to a
+ * waiting thread (a warm hand-off, parked reserve threads included), taken by
+ * a thread that had just finished another item, or outside a kpool thread.
+ * Lets users split their latency figures. Context: kpool thread.
+ */
+int kpool_current_is_cold_start(void);
+
 /* ---- quick threads --------------------------------------------------------------- */
 
 /*

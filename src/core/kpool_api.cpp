@@ -133,6 +133,11 @@ extern "C" void kpool_block_end(void)
 	Pool::block_end();
 }
 
+extern "C" int kpool_current_is_cold_start(void)
+{
+	return Pool::current_is_cold_start();
+}
+
 extern "C" int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn fn, void *arg)
 {
 	if (!pool || !t || !fn)

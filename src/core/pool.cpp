@@ -668,6 +668,12 @@ bool Pool::current_should_stop()
 	return t && read_once(t->kp_stop);
 }
 
+bool Pool::current_is_cold_start()
+{
+	Worker *w = current_worker();
+	return w && w->m_cold_item;
+}
+
 void Pool::block_begin()
 {
 	Worker *w = current_worker();
@@ -902,10 +908,15 @@ int Pool::worker_main(Worker &w)
 			}
 			if (quick || job) {
 				m_nr_running++;
-				if (w.m_fresh)
-					count(Event::ColdStart);
-				else if (was_woken)
+				// A waiting thread (a parked reserve thread included) woken
+				// for the item is a warm hand-off; a thread that found the
+				// item on its very first look was created for it: a cold
+				// start. A running thread taking the next item is neither.
+				w.m_cold_item = !was_woken && w.m_fresh;
+				if (was_woken)
 					count(Event::WarmHandoff);
+				else if (w.m_fresh)
+					count(Event::ColdStart);
 				w.m_fresh = false;
 			}
 		}

@@ -57,6 +57,8 @@ public:
 	static Worker *current_worker();
 	static bool current_should_stop();
 	static void block_begin();
+	// True inside an item that waited for its thread to be created.
+	static bool current_is_cold_start();
 	static void block_end();
 
 	// Per-CPU event counters (struct Counters offsets).

@@ -25,6 +25,7 @@ public:
 	bool m_woken = false;			// L: taken off a free list and woken
 	bool m_started = false;			// L: has entered worker_main's loop
 	bool m_fresh = true;			// S: nothing run yet (cold start)
+	bool m_cold_item = false;		// S: the item running waited for this thread's creation
 	bool m_blocked = false;			// S: inside kpool_block_begin/end
 	unsigned long m_idle_since = 0;		// L: jiffies when we became free
 	Worker *m_reap_next = nullptr;		// R: reaper list

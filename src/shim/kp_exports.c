@@ -21,6 +21,7 @@ EXPORT_SYMBOL_GPL(kpool_flush_job);
 EXPORT_SYMBOL_GPL(kpool_drain);
 EXPORT_SYMBOL_GPL(kpool_block_begin);
 EXPORT_SYMBOL_GPL(kpool_block_end);
+EXPORT_SYMBOL_GPL(kpool_current_is_cold_start);
 EXPORT_SYMBOL_GPL(kpool_thread_run);
 EXPORT_SYMBOL_GPL(kpool_thread_stop);
 EXPORT_SYMBOL_GPL(kpool_thread_should_stop);
