@@ -6,9 +6,14 @@
 #   make check        the whole test suite in the guest (what CI runs)
 #   make bench        kpool against the kernel's mechanisms (table + build/bench/results.json)
 #   make kernel       build (or reuse) the debug test kernel
+#   make install      build against KDIR (default: the running kernel) and
+#                     install into its module tree, then depmod (INSTALL_MOD_PATH,
+#                     INSTALL_MOD_DIR; scripts/kinstall)
+#   make compile_commands.json   for clangd (C and C++)
+#   make lint         clang-format and checkpatch (make lint FIX=1 reformats)
 #   make clean
 
-.PHONY: all modules run check bench kernel clean deps
+.PHONY: all modules run check bench kernel clean deps install lint compile_commands.json
 
 all: modules
 
@@ -29,6 +34,15 @@ check:
 
 bench:
 	@scripts/bench
+
+install:
+	@scripts/kinstall
+
+lint:
+	@scripts/lint $(if $(FIX),--fix)
+
+compile_commands.json:
+	@scripts/compile-commands
 
 clean:
 	@if [ -n "$(KDIR)" ] || ls $${KPOOL_CACHE:-$$HOME/.cache/kpool}/kernel-debug-*/.kpool-complete >/dev/null 2>&1; then \

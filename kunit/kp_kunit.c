@@ -5,13 +5,18 @@
  */
 #include <kunit/test.h>
 #include <linux/module.h>
+#include "core/core.h"
 #include "kp_test.h"
 
 #define KP_BASE_CASE(name) KUNIT_CASE(kp_base_##name),
+/* clang-format cannot see that the X-macro expands to a list. */
+/* clang-format off */
 static struct kunit_case kp_base_cases[] = {
 	KP_TEST_CASES(KP_BASE_CASE)
-	{}
+	{},
 };
+
+/* clang-format on */
 
 static struct kunit_suite kp_base_suite = {
 	.name = "kpool_base",
@@ -20,7 +25,8 @@ static struct kunit_suite kp_base_suite = {
 
 #ifdef KPOOL_SELFTEST_DEFECTS
 /* Only in the pipeline's self-test build (scripts/test-build): a broken test
- * that `make check` must report as failed. Never defined in a normal build. */
+ * that `make check` must report as failed. Never defined in a normal build.
+ */
 static void selftest_broken_case(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, 1, 2);
@@ -28,7 +34,7 @@ static void selftest_broken_case(struct kunit *test)
 
 static struct kunit_case kp_selftest_cases[] = {
 	KUNIT_CASE(selftest_broken_case),
-	{}
+	{},
 };
 
 static struct kunit_suite kp_selftest_suite = {
@@ -43,4 +49,5 @@ kunit_test_suites(&kp_base_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for kpool");
+MODULE_VERSION(KPOOL_VERSION);
 MODULE_IMPORT_NS(KPOOL_INTERNAL);

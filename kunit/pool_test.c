@@ -25,7 +25,7 @@
 		unsigned long __end = jiffies + msecs_to_jiffies(ms);	\
 		bool __ok;						\
 		while (!(__ok = (cond)) && time_before(jiffies, __end))	\
-			msleep(5);					\
+			usleep_range(5000, 6000);			\
 		__ok;							\
 	})
 
@@ -112,7 +112,8 @@ static void kthread_init_failure_reported(struct kunit *test)
 {
 	struct kpool_kthread *t = NULL;
 
-	KUNIT_EXPECT_EQ(test, kpool_kthread_create(kp_return_7, kp_init_fail, NULL, "kp_t_init", &t),
+	KUNIT_EXPECT_EQ(test,
+			kpool_kthread_create(kp_return_7, kp_init_fail, NULL, "kp_t_init", &t),
 			-ENODEV);
 	KUNIT_EXPECT_NULL(test, t);
 }
@@ -159,7 +160,7 @@ static struct kunit_case kp_kthread_cases[] = {
 	KUNIT_CASE(kthread_create_nowait_runs),
 	KUNIT_CASE(kthread_park_unpark),
 	KUNIT_CASE(kthread_create_rejects_bad_args),
-	{}
+	{},
 };
 
 static struct kunit_suite kp_kthread_suite = {
@@ -426,7 +427,8 @@ static void pool_destroy_with_blocked_jobs(struct kunit *test)
 	for (i = 0; i < s->n; i++)
 		KUNIT_EXPECT_EQ(test, kpool_queue(d.pool, &s->b[i].job), 0);
 	KUNIT_ASSERT_TRUE(test, kp_wait_for(atomic_read(&s->running) == 4, 30000));
-	KUNIT_ASSERT_EQ(test, kpool_kthread_create(kp_destroy_thread, NULL, &d, "kp_destroyer", &t), 0);
+	KUNIT_ASSERT_EQ(test,
+			kpool_kthread_create(kp_destroy_thread, NULL, &d, "kp_destroyer", &t), 0);
 	/* The 8 queued jobs are reported cancelled while 4 are still blocked. */
 	KUNIT_EXPECT_TRUE(test, kp_wait_for(atomic_read(&s->cancelled) == 8, 30000));
 	KUNIT_EXPECT_FALSE(test, completion_done(&d.done));
@@ -595,7 +597,7 @@ static struct kunit_case kp_pool_cases[] = {
 	KUNIT_CASE(pool_block_annotation_counts),
 	KUNIT_CASE(pool_bound_runs_on_its_cpu),
 	KUNIT_CASE_SLOW(pool_bound_cpu_offline_online_busy),
-	{}
+	{},
 };
 
 static struct kunit_suite kp_pool_suite = {
@@ -738,7 +740,7 @@ static struct kunit_case kp_jobs_cases[] = {
 	KUNIT_CASE(jobs_queue_twice_is_busy),
 	KUNIT_CASE(jobs_cancel_pending_and_flush),
 	KUNIT_CASE(jobs_queue_rejects_null_pool),
-	{}
+	{},
 };
 
 static struct kunit_suite kp_jobs_suite = {
@@ -825,7 +827,8 @@ static void quick_destroy_stops_running_threads(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		KUNIT_EXPECT_EQ(test, kpool_thread_run(pool, &t[i], kp_quick_until_stop, &started), 0);
+		KUNIT_EXPECT_EQ(test,
+				kpool_thread_run(pool, &t[i], kp_quick_until_stop, &started), 0);
 	KUNIT_EXPECT_TRUE(test, kp_wait_for(atomic_read(&started) == 4, 30000));
 	kpool_destroy(pool);
 	for (i = 0; i < 4; i++) {
@@ -889,7 +892,7 @@ static struct kunit_case kp_quick_cases[] = {
 	KUNIT_CASE(quick_stop_after_return_is_safe),
 	KUNIT_CASE(quick_destroy_stops_running_threads),
 	KUNIT_CASE(quick_cold_start_flag_tells_creation_from_handoff),
-	{}
+	{},
 };
 
 static struct kunit_suite kp_quick_suite = {

@@ -131,9 +131,10 @@ int kpool_create_bound(const char *name, const struct kpool_attrs *attrs, unsign
 /*
  * kpool_destroy - tell every thread of @pool to stop at once, then wait for
  * them. It must not run concurrently with other calls on @pool (as with
- * destroy_workqueue(), flush and drain callers must be done). Queued jobs with a cancel function are cancelled (the function is
- * called); the others run first. Running quick threads see should_stop. After
- * it returns no kpool thread runs code of @pool's users. NULL is ignored.
+ * destroy_workqueue(), flush and drain callers must be done). Queued jobs
+ * with a cancel function are cancelled (the function is called); the others
+ * run first. Running quick threads see should_stop. After it returns no kpool
+ * thread runs code of @pool's users. NULL is ignored.
  */
 void kpool_destroy(struct kpool *pool);
 
@@ -231,13 +232,15 @@ int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn
 int kpool_thread_stop(struct kpool_thread *t);
 
 /* kpool_thread_should_stop - for quick-thread functions (and kpool_kthread
- * functions): true once a stop was asked. Context: the thread itself. */
+ * functions): true once a stop was asked. Context: the thread itself.
+ */
 int kpool_thread_should_stop(void);
 
 /* kpool_thread_is_done - true once @t's function returned (or, when its pool
  * was destroyed before it started, once it was dropped with result -EINTR).
  * After kpool_destroy() a handle is done and must not be stopped; its result
- * is in kp_result. Context: any. */
+ * is in kp_result. Context: any.
+ */
 int kpool_thread_is_done(struct kpool_thread *t);
 
 /* ---- plain kernel threads ----------------------------------------------------------- */
@@ -247,8 +250,8 @@ int kpool_thread_is_done(struct kpool_thread *t);
  * @init(@arg) (may be NULL) and then @fn(@arg). Waits until @init returned; if
  * it failed, the thread is gone and its error is returned. @fn should poll
  * kpool_thread_should_stop(). As with kthread_stop(), a thread stopped before
- * it first ran never runs @fn (kpool_kthread_stop() then returns -EINTR). Returns 0 and the handle in *@out, -EINVAL,
- * -ENOMEM or @init's error.
+ * it first ran never runs @fn (kpool_kthread_stop() then returns -EINTR).
+ * Returns 0 and the handle in *@out, -EINVAL, -ENOMEM or @init's error.
  */
 int kpool_kthread_create(kpool_thread_fn fn, kpool_thread_fn init, void *arg,
 			 const char *name, struct kpool_kthread **out);
@@ -269,7 +272,8 @@ int kpool_kthread_create_nowait(kpool_thread_fn fn, void *arg, const char *name,
 int kpool_kthread_stop(struct kpool_kthread *t);
 
 /* Park and unpark (kthread_park/kthread_unpark); @fn must call
- * kpool_kthread_parkme() when kpool_kthread_should_park(). */
+ * kpool_kthread_parkme() when kpool_kthread_should_park().
+ */
 int kpool_kthread_park(struct kpool_kthread *t);
 void kpool_kthread_unpark(struct kpool_kthread *t);
 int kpool_kthread_should_park(void);

@@ -25,6 +25,7 @@
 #include <linux/atomic.h>
 #include <linux/vmalloc.h>
 #include <kpool/kpool.h>
+#include "core/core.h"
 
 static unsigned int iters = 2000;
 module_param(iters, uint, 0444);
@@ -607,3 +608,4 @@ module_init(kb_init);
 module_exit(kb_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kpool benchmarks against the kernel's thread and work mechanisms");
+MODULE_VERSION(KPOOL_VERSION);

@@ -8,13 +8,12 @@
 #include "kp_internal.h"
 
 void _ZdlPv(void *p);
+EXPORT_SYMBOL_NS_GPL(_ZdlPv, KPOOL_INTERNAL);
 void _ZdlPvm(void *p, size_t size);
+EXPORT_SYMBOL_NS_GPL(_ZdlPvm, KPOOL_INTERNAL);
 void _ZdaPv(void *p);
+EXPORT_SYMBOL_NS_GPL(_ZdaPv, KPOOL_INTERNAL);
 void _ZdaPvm(void *p, size_t size);
+EXPORT_SYMBOL_NS_GPL(_ZdaPvm, KPOOL_INTERNAL);
 void __cxa_pure_virtual(void);
-
-KP_EXPORT_INTERNAL(_ZdlPv);
-KP_EXPORT_INTERNAL(_ZdlPvm);
-KP_EXPORT_INTERNAL(_ZdaPv);
-KP_EXPORT_INTERNAL(_ZdaPvm);
-KP_EXPORT_INTERNAL(__cxa_pure_virtual);
+EXPORT_SYMBOL_NS_GPL(__cxa_pure_virtual, KPOOL_INTERNAL);

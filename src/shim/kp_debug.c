@@ -33,13 +33,13 @@ void kp_log(enum kp_log_level level, const char *fmt, ...)
 	}
 	va_end(args);
 }
-KP_EXPORT_INTERNAL(kp_log);
+EXPORT_SYMBOL_NS_GPL(kp_log, KPOOL_INTERNAL);
 
 void kp_warn(const char *file, int line, const char *what)
 {
 	WARN(1, "kpool: %s (%s:%d)\n", what, file, line);
 }
-KP_EXPORT_INTERNAL(kp_warn);
+EXPORT_SYMBOL_NS_GPL(kp_warn, KPOOL_INTERNAL);
 
 int kp_snprintf(char *buf, kp_size_t size, const char *fmt, ...)
 {
@@ -51,7 +51,7 @@ int kp_snprintf(char *buf, kp_size_t size, const char *fmt, ...)
 	va_end(args);
 	return n;
 }
-KP_EXPORT_INTERNAL(kp_snprintf);
+EXPORT_SYMBOL_NS_GPL(kp_snprintf, KPOOL_INTERNAL);
 
 static atomic_t kp_fail_next[2];
 
@@ -61,7 +61,7 @@ void kp_fault_fail_next(int which, int count)
 		return;
 	atomic_set(&kp_fail_next[which], count);
 }
-KP_EXPORT_INTERNAL(kp_fault_fail_next);
+EXPORT_SYMBOL_NS_GPL(kp_fault_fail_next, KPOOL_INTERNAL);
 
 static bool kp_fault_take_next(int which)
 {
@@ -100,7 +100,7 @@ int kp_fault_should_fail(int which)
 	return kp_fault_take_next(which);
 }
 #endif
-KP_EXPORT_INTERNAL(kp_fault_should_fail);
+EXPORT_SYMBOL_NS_GPL(kp_fault_should_fail, KPOOL_INTERNAL);
 
 void kp_debugfs_init(void)
 {

@@ -29,7 +29,7 @@ int kp_kthread_create(kp_thread_fn fn, void *arg, int node, const char *name,
 		return -ENOMEM;
 	return kp_kthread_finish_create(kthread_create_on_node(fn, arg, node, "%s", name), out);
 }
-KP_EXPORT_INTERNAL(kp_kthread_create);
+EXPORT_SYMBOL_NS_GPL(kp_kthread_create, KPOOL_INTERNAL);
 
 int kp_kthread_create_on_cpu(kp_thread_fn fn, void *arg, unsigned int cpu,
 			     const char *name, struct task_struct **out)
@@ -40,7 +40,7 @@ int kp_kthread_create_on_cpu(kp_thread_fn fn, void *arg, unsigned int cpu,
 	/* kthread_create_on_cpu() formats the name with the CPU number (%u). */
 	return kp_kthread_finish_create(kthread_create_on_cpu(fn, arg, cpu, name), out);
 }
-KP_EXPORT_INTERNAL(kp_kthread_create_on_cpu);
+EXPORT_SYMBOL_NS_GPL(kp_kthread_create_on_cpu, KPOOL_INTERNAL);
 
 void *kp_kthread_current_data(kp_thread_fn fn)
 {
@@ -50,43 +50,43 @@ void *kp_kthread_current_data(kp_thread_fn fn)
 		return NULL;
 	return kthread_data(current);
 }
-KP_EXPORT_INTERNAL(kp_kthread_current_data);
+EXPORT_SYMBOL_NS_GPL(kp_kthread_current_data, KPOOL_INTERNAL);
 
 int kp_kthread_should_stop(void)
 {
 	return kthread_should_stop();
 }
-KP_EXPORT_INTERNAL(kp_kthread_should_stop);
+EXPORT_SYMBOL_NS_GPL(kp_kthread_should_stop, KPOOL_INTERNAL);
 
 int kp_kthread_should_park(void)
 {
 	return kthread_should_park();
 }
-KP_EXPORT_INTERNAL(kp_kthread_should_park);
+EXPORT_SYMBOL_NS_GPL(kp_kthread_should_park, KPOOL_INTERNAL);
 
 void kp_kthread_parkme(void)
 {
 	kthread_parkme();
 }
-KP_EXPORT_INTERNAL(kp_kthread_parkme);
+EXPORT_SYMBOL_NS_GPL(kp_kthread_parkme, KPOOL_INTERNAL);
 
 int kp_kthread_park(struct task_struct *task)
 {
 	return kthread_park(task);
 }
-KP_EXPORT_INTERNAL(kp_kthread_park);
+EXPORT_SYMBOL_NS_GPL(kp_kthread_park, KPOOL_INTERNAL);
 
 void kp_kthread_unpark(struct task_struct *task)
 {
 	kthread_unpark(task);
 }
-KP_EXPORT_INTERNAL(kp_kthread_unpark);
+EXPORT_SYMBOL_NS_GPL(kp_kthread_unpark, KPOOL_INTERNAL);
 
 int kp_kthread_stop_put(struct task_struct *task)
 {
 	return kthread_stop_put(task);
 }
-KP_EXPORT_INTERNAL(kp_kthread_stop_put);
+EXPORT_SYMBOL_NS_GPL(kp_kthread_stop_put, KPOOL_INTERNAL);
 
 int kp_task_set_cpu(struct task_struct *task, int cpu)
 {
@@ -96,4 +96,4 @@ int kp_task_set_cpu(struct task_struct *task, int cpu)
 		return -EINVAL;
 	return set_cpus_allowed_ptr(task, cpumask_of(cpu));
 }
-KP_EXPORT_INTERNAL(kp_task_set_cpu);
+EXPORT_SYMBOL_NS_GPL(kp_task_set_cpu, KPOOL_INTERNAL);

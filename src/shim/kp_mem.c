@@ -25,13 +25,13 @@ void *kp_mem_alloc(kp_size_t size, enum kp_gfp gfp)
 		return NULL;
 	return kzalloc(size, kp_gfp_to_kernel(gfp));
 }
-KP_EXPORT_INTERNAL(kp_mem_alloc);
+EXPORT_SYMBOL_NS_GPL(kp_mem_alloc, KPOOL_INTERNAL);
 
 void kp_mem_free(const void *p)
 {
 	kfree(p);
 }
-KP_EXPORT_INTERNAL(kp_mem_free);
+EXPORT_SYMBOL_NS_GPL(kp_mem_free, KPOOL_INTERNAL);
 
 void *kp_percpu_alloc(kp_size_t size, kp_size_t align)
 {
@@ -39,13 +39,13 @@ void *kp_percpu_alloc(kp_size_t size, kp_size_t align)
 		return NULL;
 	return (void __force *)__alloc_percpu(size, align);
 }
-KP_EXPORT_INTERNAL(kp_percpu_alloc);
+EXPORT_SYMBOL_NS_GPL(kp_percpu_alloc, KPOOL_INTERNAL);
 
 void kp_percpu_free(void *pcpu)
 {
 	free_percpu((void __percpu __force *)pcpu);
 }
-KP_EXPORT_INTERNAL(kp_percpu_free);
+EXPORT_SYMBOL_NS_GPL(kp_percpu_free, KPOOL_INTERNAL);
 
 void kp_percpu_add(void *pcpu, kp_size_t offset, long delta)
 {
@@ -53,7 +53,7 @@ void kp_percpu_add(void *pcpu, kp_size_t offset, long delta)
 
 	this_cpu_add(*p, delta);
 }
-KP_EXPORT_INTERNAL(kp_percpu_add);
+EXPORT_SYMBOL_NS_GPL(kp_percpu_add, KPOOL_INTERNAL);
 
 long kp_percpu_sum(void *pcpu, kp_size_t offset)
 {
@@ -65,4 +65,4 @@ long kp_percpu_sum(void *pcpu, kp_size_t offset)
 		sum += *per_cpu_ptr(p, cpu);
 	return sum;
 }
-KP_EXPORT_INTERNAL(kp_percpu_sum);
+EXPORT_SYMBOL_NS_GPL(kp_percpu_sum, KPOOL_INTERNAL);

@@ -24,7 +24,8 @@ MODULE_PARM_DESC(default_reserve, "Default pool: parked spare threads for quick 
 
 static unsigned int default_idle_timeout_ms = 10000;
 module_param(default_idle_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(default_idle_timeout_ms, "Default pool: surplus idle threads retire after this (1..86400000 ms, default 10000)");
+MODULE_PARM_DESC(default_idle_timeout_ms,
+		 "Default pool: idle timeout of surplus threads, ms (1..86400000, default 10000)");
 
 static int default_nice;
 module_param(default_nice, int, 0444);
@@ -43,7 +44,8 @@ static int __init kpool_module_init(void)
 
 #ifdef KPOOL_SELFTEST_DEFECTS
 	/* Only in the pipeline's self-test build (scripts/test-build): a WARNING
-	 * that `make check` must catch. Never defined in a normal build. */
+	 * that `make check` must catch. Never defined in a normal build.
+	 */
 	WARN_ON(1);
 #endif
 	kp_debugfs_init();

@@ -17,7 +17,7 @@ struct task_struct *kp_current(void)
 {
 	return current;
 }
-KP_EXPORT_INTERNAL(kp_current);
+EXPORT_SYMBOL_NS_GPL(kp_current, KPOOL_INTERNAL);
 
 void kp_set_current_state(enum kp_task_state state)
 {
@@ -34,89 +34,89 @@ void kp_set_current_state(enum kp_task_state state)
 	}
 	WARN_ON_ONCE(1);
 }
-KP_EXPORT_INTERNAL(kp_set_current_state);
+EXPORT_SYMBOL_NS_GPL(kp_set_current_state, KPOOL_INTERNAL);
 
 void kp_schedule(void)
 {
 	schedule();
 }
-KP_EXPORT_INTERNAL(kp_schedule);
+EXPORT_SYMBOL_NS_GPL(kp_schedule, KPOOL_INTERNAL);
 
 long kp_schedule_timeout(long timeout_jiffies)
 {
 	return schedule_timeout(timeout_jiffies);
 }
-KP_EXPORT_INTERNAL(kp_schedule_timeout);
+EXPORT_SYMBOL_NS_GPL(kp_schedule_timeout, KPOOL_INTERNAL);
 
 int kp_wake_up_process(struct task_struct *task)
 {
 	return wake_up_process(task);
 }
-KP_EXPORT_INTERNAL(kp_wake_up_process);
+EXPORT_SYMBOL_NS_GPL(kp_wake_up_process, KPOOL_INTERNAL);
 
 int kp_task_pid(struct task_struct *task)
 {
 	return task_pid_nr(task);
 }
-KP_EXPORT_INTERNAL(kp_task_pid);
+EXPORT_SYMBOL_NS_GPL(kp_task_pid, KPOOL_INTERNAL);
 
 void kp_might_sleep(void)
 {
 	might_sleep();
 }
-KP_EXPORT_INTERNAL(kp_might_sleep);
+EXPORT_SYMBOL_NS_GPL(kp_might_sleep, KPOOL_INTERNAL);
 
 int kp_in_task(void)
 {
 	return in_task();
 }
-KP_EXPORT_INTERNAL(kp_in_task);
+EXPORT_SYMBOL_NS_GPL(kp_in_task, KPOOL_INTERNAL);
 
 void kp_set_user_nice(struct task_struct *task, long nice)
 {
 	set_user_nice(task, nice);
 }
-KP_EXPORT_INTERNAL(kp_set_user_nice);
+EXPORT_SYMBOL_NS_GPL(kp_set_user_nice, KPOOL_INTERNAL);
 
 kp_u64 kp_ktime_ns(void)
 {
 	return ktime_get_ns();
 }
-KP_EXPORT_INTERNAL(kp_ktime_ns);
+EXPORT_SYMBOL_NS_GPL(kp_ktime_ns, KPOOL_INTERNAL);
 
 unsigned long kp_jiffies(void)
 {
 	return jiffies;
 }
-KP_EXPORT_INTERNAL(kp_jiffies);
+EXPORT_SYMBOL_NS_GPL(kp_jiffies, KPOOL_INTERNAL);
 
 unsigned long kp_msecs_to_jiffies(unsigned int ms)
 {
 	return msecs_to_jiffies(ms);
 }
-KP_EXPORT_INTERNAL(kp_msecs_to_jiffies);
+EXPORT_SYMBOL_NS_GPL(kp_msecs_to_jiffies, KPOOL_INTERNAL);
 
 unsigned int kp_nr_cpu_ids(void)
 {
 	return nr_cpu_ids;
 }
-KP_EXPORT_INTERNAL(kp_nr_cpu_ids);
+EXPORT_SYMBOL_NS_GPL(kp_nr_cpu_ids, KPOOL_INTERNAL);
 
 int kp_cpu_online(unsigned int cpu)
 {
 	return cpu < nr_cpu_ids && cpu_online(cpu);
 }
-KP_EXPORT_INTERNAL(kp_cpu_online);
+EXPORT_SYMBOL_NS_GPL(kp_cpu_online, KPOOL_INTERNAL);
 
 int kp_cpu_possible(unsigned int cpu)
 {
 	return cpu < nr_cpu_ids && cpu_possible(cpu);
 }
-KP_EXPORT_INTERNAL(kp_cpu_possible);
+EXPORT_SYMBOL_NS_GPL(kp_cpu_possible, KPOOL_INTERNAL);
 
 unsigned int kp_raw_cpu(void)
 {
 	return raw_smp_processor_id();
 }
-KP_EXPORT_INTERNAL(kp_raw_cpu);
+EXPORT_SYMBOL_NS_GPL(kp_raw_cpu, KPOOL_INTERNAL);
 

@@ -46,10 +46,13 @@ static const struct sysfs_ops kp_sysfs_ops = {
 	.store = kp_attr_store,
 };
 
-#define KP_RW(_name, _id) \
-	static struct kp_attribute kp_attr_##_name = { .attr = { .name = #_name, .mode = 0644 }, .id = _id }
-#define KP_RO(_name, _id) \
-	static struct kp_attribute kp_attr_##_name = { .attr = { .name = #_name, .mode = 0444 }, .id = _id }
+#define KP_ATTR(_name, _mode, _id)					\
+	static struct kp_attribute kp_attr_##_name = {			\
+		.attr = { .name = #_name, .mode = _mode },		\
+		.id = _id,						\
+	}
+#define KP_RW(_name, _id) KP_ATTR(_name, 0644, _id)
+#define KP_RO(_name, _id) KP_ATTR(_name, 0444, _id)
 
 KP_RW(min_threads, KP_ATTR_MIN_THREADS);
 KP_RW(max_threads, KP_ATTR_MAX_THREADS);
@@ -73,13 +76,26 @@ KP_RO(oldest_job_age_ms, KP_ATTR_OLDEST_JOB_AGE_MS);
 KP_RO(latency_hist, KP_ATTR_LATENCY_HIST);
 
 static struct attribute *kp_pool_attrs[] = {
-	&kp_attr_min_threads.attr, &kp_attr_max_threads.attr,
-	&kp_attr_idle_timeout_ms.attr, &kp_attr_reserve.attr, &kp_attr_nice.attr, &kp_attr_cpumask.attr,
-	&kp_attr_nr_threads.attr, &kp_attr_nr_idle.attr, &kp_attr_nr_parked.attr,
-	&kp_attr_nr_running.attr, &kp_attr_nr_blocked.attr, &kp_attr_nr_queued.attr,
-	&kp_attr_completed.attr, &kp_attr_warm_handoffs.attr, &kp_attr_cold_starts.attr,
-	&kp_attr_spawn_failures.attr, &kp_attr_reaped.attr, &kp_attr_cancelled.attr,
-	&kp_attr_oldest_job_age_ms.attr, &kp_attr_latency_hist.attr,
+	&kp_attr_min_threads.attr,
+	&kp_attr_max_threads.attr,
+	&kp_attr_idle_timeout_ms.attr,
+	&kp_attr_reserve.attr,
+	&kp_attr_nice.attr,
+	&kp_attr_cpumask.attr,
+	&kp_attr_nr_threads.attr,
+	&kp_attr_nr_idle.attr,
+	&kp_attr_nr_parked.attr,
+	&kp_attr_nr_running.attr,
+	&kp_attr_nr_blocked.attr,
+	&kp_attr_nr_queued.attr,
+	&kp_attr_completed.attr,
+	&kp_attr_warm_handoffs.attr,
+	&kp_attr_cold_starts.attr,
+	&kp_attr_spawn_failures.attr,
+	&kp_attr_reaped.attr,
+	&kp_attr_cancelled.attr,
+	&kp_attr_oldest_job_age_ms.attr,
+	&kp_attr_latency_hist.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(kp_pool);
@@ -167,7 +183,7 @@ int kp_parse_uint(const char *buf, kp_size_t len, unsigned int *out)
 
 	return ret ? ret : kstrtouint(tmp, 10, out);
 }
-KP_EXPORT_INTERNAL(kp_parse_uint);
+EXPORT_SYMBOL_NS_GPL(kp_parse_uint, KPOOL_INTERNAL);
 
 int kp_parse_int(const char *buf, kp_size_t len, int *out)
 {
@@ -176,4 +192,4 @@ int kp_parse_int(const char *buf, kp_size_t len, int *out)
 
 	return ret ? ret : kstrtoint(tmp, 10, out);
 }
-KP_EXPORT_INTERNAL(kp_parse_int);
+EXPORT_SYMBOL_NS_GPL(kp_parse_int, KPOOL_INTERNAL);

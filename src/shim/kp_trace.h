@@ -13,6 +13,12 @@
 
 #include <linux/tracepoint.h>
 
+/*
+ * The TRACE_EVENT layout of include/trace/events/, which clang-format and
+ * checkpatch do not know (scripts/lint names the checks it skips here).
+ */
+/* clang-format off */
+
 DECLARE_EVENT_CLASS(kpool_job_class,
 	TP_PROTO(const char *pool, unsigned long long job_ns, unsigned long key),
 	TP_ARGS(pool, job_ns, key),
@@ -79,6 +85,8 @@ TRACE_EVENT(kpool_spawn_failed,
 	),
 	TP_printk("pool=%s error=%d", __get_str(pool), __entry->error)
 );
+
+/* clang-format on */
 
 #endif /* KPOOL_TRACE_H */
 

@@ -54,14 +54,17 @@ void kp_percpu_add(void *pcpu, kp_size_t offset, long delta);
 long kp_percpu_sum(void *pcpu, kp_size_t offset);
 
 /* Fault injection point for kpool's own allocations and thread creation:
- * returns true when the caller should fail (see kp_debug.c, debugfs). */
+ * returns true when the caller should fail (see kp_debug.c, debugfs).
+ */
 int kp_fault_should_fail(int which);
 enum kp_fault {
 	KP_FAULT_ALLOC = 0,
 	KP_FAULT_SPAWN = 1,
 };
+
 /* Deterministic injection for tests: the next @count calls of kind @which
- * fail (on top of the random debugfs fault attributes). */
+ * fail (on top of the random debugfs fault attributes).
+ */
 void kp_fault_fail_next(int which, int count);
 
 /* ---- locks (kp_sync.c) ------------------------------------------------------ */
@@ -96,7 +99,8 @@ unsigned long kp_completion_wait_timeout(void *done, unsigned long timeout_jiffi
 int kp_completion_done(void *done);
 
 /* Wait queues (storage of KP_SIZEOF_WAITQ bytes). The condition is evaluated
- * with the task state already set, so it may take spinlocks but not sleep. */
+ * with the task state already set, so it may take spinlocks but not sleep.
+ */
 typedef int (*kp_cond_fn)(void *arg);
 void kp_waitq_init(void *wq, const char *name, void *key);
 void kp_waitq_wake_all(void *wq);
@@ -138,7 +142,8 @@ int kp_kthread_create(kp_thread_fn fn, void *arg, int node, const char *name,
 int kp_kthread_create_on_cpu(kp_thread_fn fn, void *arg, unsigned int cpu,
 			     const char *name, struct task_struct **out);
 /* If the current task is a kthread whose thread function is @fn, returns its
- * data pointer (the @arg it was created with), else NULL. Context: any. */
+ * data pointer (the @arg it was created with), else NULL. Context: any.
+ */
 void *kp_kthread_current_data(kp_thread_fn fn);
 int kp_kthread_should_stop(void);
 int kp_kthread_should_park(void);
@@ -146,7 +151,8 @@ void kp_kthread_parkme(void);
 int kp_kthread_park(struct task_struct *task);
 void kp_kthread_unpark(struct task_struct *task);
 /* Stops the thread (unparking it if parked), drops the reference taken at
- * creation and returns the thread function's result (-EINTR if it never ran). */
+ * creation and returns the thread function's result (-EINTR if it never ran).
+ */
 int kp_kthread_stop_put(struct task_struct *task);
 /* Restricts a running task to @cpu (or, for cpu < 0, to every possible CPU). */
 int kp_task_set_cpu(struct task_struct *task, int cpu);
@@ -216,6 +222,7 @@ enum kp_trace_thread_event {
 	KP_TRACE_HANDOFF, KP_TRACE_BLOCK_BEGIN, KP_TRACE_BLOCK_END, KP_TRACE_SPAWN,
 	KP_TRACE_PARK, KP_TRACE_UNPARK, KP_TRACE_RETIRE, KP_TRACE_REAP,
 };
+
 /* Context: any. */
 void kp_trace_job(enum kp_trace_job_event ev, const char *pool, kp_u64 job_ns, unsigned long key);
 void kp_trace_thread(enum kp_trace_thread_event ev, const char *pool, int pid);
@@ -253,7 +260,8 @@ enum kp_attr {
 int kp_sysfs_init(void);
 void kp_sysfs_exit(void);
 /* Adds /sys/kernel/kpool/@name whose files call kp_pool_attr_show/store with
- * @pool. Removal waits for show/store calls in progress. */
+ * @pool. Removal waits for show/store calls in progress.
+ */
 int kp_sysfs_add_pool(const char *name, void *pool, void **handle);
 void kp_sysfs_remove_pool(void *handle);
 
