@@ -35,6 +35,9 @@ struct kpool_kthread;
 typedef void (*kpool_job_fn)(struct kpool_job *job);
 typedef int (*kpool_thread_fn)(void *arg);
 
+/* kpool's version (MODULE_VERSION of kpool.ko and of its companion modules). */
+#define KPOOL_VERSION "0.1.0"
+
 /* Upper bound of max_threads, protecting the machine from PID exhaustion. */
 #define KPOOL_MAX_THREADS_CAP 4096
 /* Upper bound of idle_timeout_ms (one day). */

@@ -73,6 +73,7 @@ xpc_fail_spawn_when_blocked() {
 }
 
 xpc_disconnect_all_blocked_spawn_failing_kpool() {
+	modprobe kpool || return 1
 	[ -d $KF ] || { echo "no $KF (kpool fault injection)"; return 1; }
 	xpc_fail_spawn_when_blocked &
 	_w=$!
@@ -105,12 +106,14 @@ xpc_consumer_never_acks_reported() {
 }
 
 xpc_queue_full_nowait_refused_then_sent() {
-	xpc_scenario kpool messages=1000 nowait=1 nentries=4 remote_nentries=4 burst=0 || return 1
+	xpc_scenario kpool messages=1000 nowait=1 nentries=4 remote_nentries=4 burst=0 rate=0 || return 1
 	xpc_nothing_lost && xpc_expect refused_full -ge 1
 }
 
 xpc_nentries_negotiated_smaller_wins() {
-	xpc_scenario kpool messages=600 nentries=64 remote_nentries=8 nowait=1 burst=0 || return 1
+	# One partition, every pull slow: the 8 negotiated entries fill up.
+	xpc_scenario kpool partitions=1 late_partitions=0 messages=300 nentries=64 remote_nentries=8 \
+		nowait=1 burst=0 rate=0 dma_slow_pct=100 dma_slow_ms=10 || return 1
 	xpc_nothing_lost && xpc_expect nentries_negotiated -eq 8 && xpc_expect refused_full -ge 1
 }
 
@@ -121,12 +124,12 @@ xpc_256_partitions() {
 }
 
 xpc_queue_full_wait_sleeps() {
-	xpc_scenario kpool messages=600 nentries=2 remote_nentries=2 burst=50 || return 1
+	xpc_scenario kpool messages=600 nentries=2 remote_nentries=2 burst=50 rate=0 || return 1
 	xpc_nothing_lost && xpc_expect refused_full -eq 0
 }
 
 xpc_queue_full_xpc_mode() {
-	xpc_scenario xpc messages=600 nentries=2 remote_nentries=2 burst=50 || return 1
+	xpc_scenario xpc messages=600 nentries=2 remote_nentries=2 burst=50 rate=0 || return 1
 	xpc_nothing_lost
 }
 
@@ -243,21 +246,24 @@ xpc_unload_after_discovery_failed_to_start() {
 	rmmod kpool_xpc
 }
 
+xpc_all_cases="xpc_kpool_mode_delivers_everything xpc_xpc_mode_delivers_everything
+	xpc_burst_beyond_idle_starts_threads xpc_dma_timeout_reported
+	xpc_dma_late_completion_touches_nothing_freed xpc_partition_lost_graceful
+	xpc_partition_lost_abrupt_found_by_heartbeat xpc_partition_lost_abrupt_xpc_mode
+	xpc_disconnect_all_blocked_spawn_failing_kpool
+	xpc_disconnect_all_blocked_spawn_failing_xpc_mode_stalls
+	xpc_consumer_never_acks_reported xpc_queue_full_nowait_refused_then_sent
+	xpc_nentries_negotiated_smaller_wins xpc_256_partitions
+	xpc_queue_full_wait_sleeps xpc_queue_full_xpc_mode
+	xpc_hundreds_wait_on_dma_without_hung_task xpc_controls_refuse_bad_values
+	xpc_second_run_while_running_is_busy xpc_module_params_validated
+	xpc_heartbeat_thread_beats xpc_unload_while_discovery_runs
+	xpc_unload_after_discovery_exited xpc_unload_after_discovery_failed_to_start"
+
 ktap_suite_begin kpool_xpc
 if modinfo kpool_xpc >/dev/null 2>&1; then
-	for c in xpc_kpool_mode_delivers_everything xpc_xpc_mode_delivers_everything \
-		xpc_burst_beyond_idle_starts_threads xpc_dma_timeout_reported \
-		xpc_dma_late_completion_touches_nothing_freed xpc_partition_lost_graceful \
-		xpc_partition_lost_abrupt_found_by_heartbeat xpc_partition_lost_abrupt_xpc_mode \
-		xpc_disconnect_all_blocked_spawn_failing_kpool \
-		xpc_disconnect_all_blocked_spawn_failing_xpc_mode_stalls \
-		xpc_consumer_never_acks_reported xpc_queue_full_nowait_refused_then_sent \
-		xpc_nentries_negotiated_smaller_wins xpc_256_partitions \
-		xpc_queue_full_wait_sleeps xpc_queue_full_xpc_mode \
-		xpc_hundreds_wait_on_dma_without_hung_task xpc_controls_refuse_bad_values \
-		xpc_second_run_while_running_is_busy xpc_module_params_validated \
-		xpc_heartbeat_thread_beats xpc_unload_while_discovery_runs \
-		xpc_unload_after_discovery_exited xpc_unload_after_discovery_failed_to_start; do
+	# XPC_CASES (a subset, for debugging) defaults to every case.
+	for c in ${XPC_CASES:-$xpc_all_cases}; do
 		ktap_case "$c" "$c"
 	done
 else

@@ -6,7 +6,7 @@
 #ifndef KPOOL_CORE_H
 #define KPOOL_CORE_H
 
-#define KPOOL_VERSION "0.1.0"
+#include <kpool/kpool.h>	/* KPOOL_VERSION */
 
 #ifdef __cplusplus
 extern "C" {

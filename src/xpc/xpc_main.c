@@ -521,5 +521,5 @@ module_init(xh_init);
 module_exit(xh_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kpool_xpc: XPC-like channel harness whose delivery threads come from kpool");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(KPOOL_VERSION);
 MODULE_SOFTDEP("pre: kpool");

@@ -357,7 +357,8 @@ int xh_net_run(struct xh_run *run)
 {
 	struct xh_results *res = run->res;
 	struct xh_net *net;
-	unsigned int lose_at, blocked_at, late_at, first_late, waited;
+	unsigned int lose_at, blocked_at, late_at, first_late;
+	unsigned long deadline;
 	bool lost = false, blocked = false, late_up = false;
 	u64 t0;
 	int ret, p, c, i;
@@ -400,9 +401,10 @@ int xh_net_run(struct xh_run *run)
 	}
 	xh_check_malformed(net);
 	/* Wait for the handshakes: every early channel connected. */
+	deadline = jiffies + msecs_to_jiffies(10000);
 	for (p = 0; p < first_late; p++)
 		for (c = 0; c < run->p.channels; c++)
-			for (waited = 0; !xh_is_connected(run, p, c) && waited < 5000; waited++)
+			while (!xh_is_connected(run, p, c) && time_before(jiffies, deadline))
 				usleep_range(1000, 2000);
 
 	xh_set_phase("traffic");
@@ -498,11 +500,10 @@ int xh_net_run(struct xh_run *run)
 	xh_set_phase("drain");
 
 	/* Let what was sent arrive (a DMA timeout is the longest wait). */
-	waited = 0;
-	while (!xh_quiet(net) && waited < 2 * run->p.dma_timeout_ms + 30000) {
+	deadline = jiffies + msecs_to_jiffies(2 * run->p.dma_timeout_ms + 30000);
+	while (!xh_quiet(net) && time_before(jiffies, deadline)) {
 		xh_max_update(&res->peak_threads, xh_sample_threads(run));
 		usleep_range(1000, 1500);
-		waited++;
 	}
 	res->elapsed_ns = ktime_get_ns() - t0;
 	if (!xh_quiet(net))
