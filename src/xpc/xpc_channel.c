@@ -790,6 +790,7 @@ fail_pool:
 	kpool_destroy(part->pool);
 	part->pool = NULL;
 fail:
+	part->down = true;	/* senders stop waiting for it */
 	part->state = XH_P_INACTIVE;
 	return ret;
 }

@@ -1,0 +1,38 @@
+# The XPC harness's part of the soak (qemu/tests/soak.sh runs it in the
+# background as `sh xpc_soak_traffic.sh SECONDS`): harness runs back to back
+# for SECONDS, alternating kpool and XPC-original mode, with random DMA
+# timeouts and partitions lost gracefully or abruptly, while the soak injects
+# thread-creation and allocation failures into kpool. A run refused or cut
+# short by an injected failure is counted, not fatal; a run that completes
+# must balance its books with no invariant violated. Exits non-zero on any
+# imbalance, violation or a harness that could not be unloaded.
+. /kpool/lib.sh
+. /kpool/tests/xpc_lib.sh
+
+secs=${1:-60}
+end=$(($(cut -d. -f1 /proc/uptime) + secs))
+ok=0 failed=0 bad=0 n=0
+while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+	n=$((n + 1))
+	mode=kpool
+	[ $((n % 2)) = 0 ] && mode=xpc
+	lose=$((RANDOM % 3))
+	abrupt=$((RANDOM % 2))
+	tmo=$((RANDOM % 10))
+	args="partitions=6 messages=800 rate=0 dma_timeout_ms=200 dma_timeout_pct=$tmo lose_partitions=$lose lose_abrupt=$abrupt"
+	if XPC_MODARGS="heartbeat_ms=50 checker_ms=300" xpc_scenario "$mode" $args >/tmp/xpc.soak.out 2>&1; then
+		if xpc_books_balance >>/tmp/xpc.soak.out 2>&1; then
+			ok=$((ok + 1))
+		else
+			bad=$((bad + 1))
+			echo "run $n ($mode $args): books do not balance"
+			cat /tmp/xpc.soak.out
+		fi
+	else
+		failed=$((failed + 1))
+		echo "run $n ($mode $args): refused or failed (injected faults): $(head -n 1 /tmp/xpc.soak.out)"
+		grep -q '^kpool_xpc ' /proc/modules && { rmmod kpool_xpc || bad=$((bad + 1)); }
+	fi
+done
+echo "xpc soak traffic: $n runs, $ok balanced, $failed refused or failed under fault injection, $bad bad"
+! grep -q '^kpool_xpc ' /proc/modules && [ "$bad" = 0 ]
