@@ -744,7 +744,7 @@ int xh_partition_activate(struct xh_run *run, int partid)
 		spin_unlock_irq(&part->lock);
 		return -EBUSY;
 	}
-	part->state = XH_P_ACTIVATION_REQ;
+	WRITE_ONCE(part->state, XH_P_ACTIVATION_REQ);
 	spin_unlock_irq(&part->lock);
 
 	WRITE_ONCE(part->state, XH_P_ACTIVATING);
@@ -768,9 +768,9 @@ int xh_partition_activate(struct xh_run *run, int partid)
 		goto fail_pool;
 
 	spin_lock_irq(&part->lock);
-	part->remote_alive = true;
+	WRITE_ONCE(part->remote_alive, true);
 	part->seen_at = jiffies;
-	part->state = XH_P_ACTIVE;
+	WRITE_ONCE(part->state, XH_P_ACTIVE);
 	spin_unlock_irq(&part->lock);
 	clear_bit(partid, run->dma.lost);
 
@@ -790,8 +790,8 @@ fail_pool:
 	kpool_destroy(part->pool);
 	part->pool = NULL;
 fail:
-	part->down = true;	/* senders stop waiting for it */
-	part->state = XH_P_INACTIVE;
+	WRITE_ONCE(part->down, true);	/* senders stop waiting for it */
+	WRITE_ONCE(part->state, XH_P_INACTIVE);
 	return ret;
 }
 
@@ -818,8 +818,8 @@ void xh_partition_deactivate(struct xh_run *run, int partid, enum xh_reason reas
 		spin_unlock_irqrestore(&part->lock, flags);
 		return;
 	}
-	part->state = XH_P_DEACTIVATING;
-	part->down = true;
+	WRITE_ONCE(part->state, XH_P_DEACTIVATING);
+	WRITE_ONCE(part->down, true);
 	part->reason = reason;
 	spin_unlock_irqrestore(&part->lock, flags);
 	for (i = 0; i < part->nr_channels; i++)
@@ -834,7 +834,7 @@ int xh_partition_wait_inactive(struct xh_run *run, int partid, unsigned int time
 	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	int i, ret = 0;
 
-	if (part->state == XH_P_INACTIVE)
+	if (READ_ONCE(part->state) == XH_P_INACTIVE)
 		return 0;
 	for (i = 0; i < part->nr_channels; i++) {
 		struct xh_channel *ch = &part->ch[i];
@@ -871,8 +871,8 @@ int xh_partition_wait_inactive(struct xh_run *run, int partid, unsigned int time
 	for (i = 0; i < part->nr_channels; i++)
 		xh_wait_quiesce(&part->ch[i], xh_cond_no_thread, "exiting threads");
 	spin_lock_irq(&part->lock);
-	part->state = XH_P_INACTIVE;
-	part->remote_alive = false;
+	WRITE_ONCE(part->state, XH_P_INACTIVE);
+	WRITE_ONCE(part->remote_alive, false);
 	spin_unlock_irq(&part->lock);
 	return ret;
 }
@@ -1112,7 +1112,7 @@ int xh_run_setup(struct xh_run *run)
 		part->id = p;
 		part->run = run;
 		spin_lock_init(&part->lock);
-		part->state = XH_P_INACTIVE;
+		WRITE_ONCE(part->state, XH_P_INACTIVE);
 		part->nr_channels = run->p.channels;
 		init_waitqueue_head(&part->chmgr_wq);
 		part->doorbell = IRQ_WORK_INIT_HARD(xh_doorbell);

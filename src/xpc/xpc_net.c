@@ -472,7 +472,7 @@ int xh_net_run(struct xh_run *run)
 				 * checker has to notice.
 				 */
 				spin_lock_irq(&run->parts[p].lock);
-				run->parts[p].remote_alive = false;
+				WRITE_ONCE(run->parts[p].remote_alive, false);
 				spin_unlock_irq(&run->parts[p].lock);
 				set_bit(p, run->dma.lost);
 				xh_dma_abort(&run->dma, p, -1);
