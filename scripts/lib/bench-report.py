@@ -150,7 +150,7 @@ def plots(out, meta, params, records, hists):
         script = (f"set output '{png}'\nset title \"{sc} latency: share of samples above x "
                   f"(all measured repetitions)\\n{title}\"\n"
                   "set logscale xy\nset xlabel 'latency (us)'\nset ylabel 'share above x'\n"
-                  "set grid\nset key top right\nset yrange [*:1.5]\n"
+                  "set grid\nset key bottom left box opaque\nset yrange [*:1.5]\n"
                   f"plot {', '.join(series)}\n")
         if series and gnuplot(script, out):
             made.append(png)
