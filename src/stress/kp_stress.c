@@ -27,6 +27,7 @@
  */
 #include <linux/module.h>
 #include <linux/kthread.h>
+#include <linux/sched.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -43,7 +44,13 @@
 #define KPS_KEYS 4
 #define KPS_QUICK 2
 #define KPS_QUICK_RESULT 7
-#define KPS_MAX_OUTSTANDING 512
+#define KPS_MAX_OUTSTANDING 256
+/*
+ * Submissions between two pauses of a submitter, and the pause: the load must
+ * leave the (TCG-emulated) guest CPUs some time for the disturbing shell.
+ */
+#define KPS_BATCH 4
+#define KPS_PAUSE_US 5000
 #define KPS_DRAIN_TIMEOUT_MS 60000
 
 static unsigned int nr_submitters;
@@ -259,6 +266,8 @@ static int kps_submitter_fn(void *arg)
 	unsigned long n = 0;
 	unsigned int i;
 
+	/* Below the guest shell that disturbs the pools meanwhile. */
+	set_user_nice(current, MAX_NICE);
 	while (!kthread_should_stop()) {
 		unsigned int pi = get_random_u32_below(KPS_DEFAULT + 1);
 		unsigned int r = get_random_u32_below(100);
@@ -278,8 +287,8 @@ static int kps_submitter_fn(void *arg)
 			kps_submit(p, KPS_BLOCK, NULL);
 		else
 			kps_quick_cycle(&s->quick[get_random_u32_below(KPS_QUICK)], p);
-		if (!(++n % 16))
-			usleep_range(200, 500);
+		if (!(++n % KPS_BATCH))
+			usleep_range(KPS_PAUSE_US, 2 * KPS_PAUSE_US);
 	}
 	for (i = 0; i < KPS_QUICK; i++)
 		kps_quick_stop(&s->quick[i]);
@@ -405,9 +414,14 @@ static void kps_stop_threads(void)
 	for (i = 0; i < kps_nr_subs; i++)
 		if (kps_subs[i].task)
 			kthread_stop(kps_subs[i].task);
+	kps_nr_subs = 0;
+}
+
+/* Only once no job is left: ordered jobs point to their submitter's keys. */
+static void kps_free_subs(void)
+{
 	kfree(kps_subs);
 	kps_subs = NULL;
-	kps_nr_subs = 0;
 }
 
 static void kps_destroy_pools(void)
@@ -476,6 +490,7 @@ err_pools:
 	kps_destroy_pools();
 	/* Jobs the submitters queued on the default pool must be done before unload. */
 	kpool_drain(kpool_default());
+	kps_free_subs();
 	return ret;
 }
 
@@ -579,6 +594,9 @@ static void kps_stop(void)
 		p->nr_queued = st.nr_queued;
 		p->nr_blocked = st.nr_blocked;
 	}
+	/* After a drain timeout, jobs may still use the keys: leak them (kmemleak will tell). */
+	if (!kps_drain_timeout)
+		kps_free_subs();
 	kps_state = KPS_STOPPED;
 	kps_set_verdict(true);
 }
@@ -719,6 +737,7 @@ static void __exit kps_exit(void)
 			kps_drain_timeout = true;
 		/* Our job functions must have returned before the module goes. */
 		kpool_drain(kpool_default());
+		kps_free_subs();
 	} else if (stopped) {
 		kps_destroy_pools();
 	}
