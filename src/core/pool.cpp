@@ -1163,7 +1163,9 @@ int Pool::manager_main()
 		unsigned long deadline = kp_jiffies() + kp_msecs_to_jiffies(backoff_ms);
 		while (!KThread::should_stop() && long(kp_jiffies() - deadline) < 0) {
 			kp_set_current_state(KP_TASK_IDLE);
-			kp_schedule_timeout(long(deadline - kp_jiffies()) > 0 ? long(deadline - kp_jiffies()) : 1);
+			// One read of jiffies: a second one may be past the deadline.
+			long left = long(deadline - kp_jiffies());
+			kp_schedule_timeout(left > 0 ? left : 1);
 			kp_set_current_state(KP_TASK_RUNNING);
 		}
 		backoff_ms = min(backoff_ms * 2, kSpawnBackoffMaxMs);
