@@ -455,7 +455,7 @@ soak_suite() {
 loadloop_bad_params() {
 	modprobe kpool || return 1
 	for bad in nr_submitters=65 nr_submitters=-1 nr_submitters=abc nr_submitters= \
-		nr_submitters=99999999999999999999 autostart=maybe autostart=2 nosuchparam=1; do
+		nr_submitters=99999999999999999999 autostart=maybe autostart=2; do
 		if modprobe kpool_stress $bad 2>/dev/null; then
 			echo "kpool_stress loaded with $bad"
 			rmmod kpool_stress
