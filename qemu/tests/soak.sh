@@ -12,9 +12,10 @@
 # and injects failures of kpool's thread creations and allocations (debugfs
 # fail_spawn/fail_alloc).
 #
-# XPC harness hook: if /kpool/tests/xpc_soak_traffic exists and is executable,
-# it is started in the background for the whole soak as
-#     /kpool/tests/xpc_soak_traffic SECONDS
+# XPC harness hook: if /kpool/tests/xpc_soak_traffic.sh exists (scripts/check
+# copies every qemu/tests/*.sh there), it is started in the background for the
+# whole soak as
+#     sh /kpool/tests/xpc_soak_traffic.sh SECONDS
 # (output in /tmp/soak/xpc.log, echoed into the suite's diagnostics); its exit
 # status is checked by the case soak_xpc_traffic_ok. It must return by itself
 # within SECONDS + 60 s and leave its modules unloaded.
@@ -25,7 +26,7 @@ SOAK_DIR=/tmp/soak
 KPS=/sys/kernel/debug/kpool_stress
 KPF=/sys/kernel/debug/kpool
 KPS_POOLS="default kps_unbound kps_bound"
-XPC_TRAFFIC=/kpool/tests/xpc_soak_traffic
+XPC_TRAFFIC=/kpool/tests/xpc_soak_traffic.sh
 
 soak_param() {
 	_v=$(tr ' ' '\n' </proc/cmdline | sed -n "s/^kpool_$1=\([0-9][0-9]*\)\$/\1/p" | tail -n 1)
@@ -280,8 +281,8 @@ soak_run() {
 	echo $! >$SOAK_DIR/pids
 	soak_hotplug &
 	echo $! >>$SOAK_DIR/pids
-	if [ -x $XPC_TRAFFIC ]; then
-		$XPC_TRAFFIC "$secs" >$SOAK_DIR/xpc.log 2>&1 &
+	if [ -f $XPC_TRAFFIC ]; then
+		sh $XPC_TRAFFIC "$secs" >$SOAK_DIR/xpc.log 2>&1 &
 		echo $! >$SOAK_DIR/xpc.pid
 	fi
 	# Windows of 10 s of guest uptime (a loaded TCG guest may run its shell
