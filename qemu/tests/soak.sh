@@ -210,12 +210,12 @@ soak_hostile_input() {
 	# The whole tables on the default pool; a short one on the soak's own
 	# pools (the same code parses every pool's knobs; a loaded TCG guest runs
 	# its shell slowly).
-	short='|-1|3x|99999999999999999999'
 	for p in $KPS_POOLS; do
 		d=/sys/kernel/kpool/$p
 		chk='' ul=$BAD_UINT_LIST nl=$BAD_NICE_LIST ml=$BAD_MASK_LIST
 		[ "$p" = kps_bound ] && chk=-
-		[ "$p" = default ] || { ul=$short nl=$short ml=$short; }
+		# (-1 is a valid nice and a valid cpumask is any hex: not in those.)
+		[ "$p" = default ] || { ul='|-1|3x|99999999999999999999' nl='|+1|3x|20' ml='|0|zz|-1'; }
 		for f in min_threads max_threads idle_timeout_ms reserve; do
 			hostile_table $d/$f "$ul" "$chk" || bad=1
 		done
