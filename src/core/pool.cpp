@@ -126,7 +126,7 @@ void Pool::destroy()
 	sysfs_remove();
 	kp_cpuhp_remove(exchange(m_cpuhp, static_cast<void *>(nullptr)));
 	// Threads parked for an offline CPU must run to exit.
-	while (Worker *w = m_hp_parked.pop_front())
+	while (Worker *w = take_hp_parked())
 		kp_kthread_unpark(w->m_task);
 
 	{
@@ -846,7 +846,7 @@ int Pool::worker_main(Worker &w)
 		rebind_self(w);
 		kpool_thread *quick = nullptr;
 		kpool_job *job = nullptr;
-		bool retire = false, sleep = false;
+		bool retire = false, sleep = false, hp_wait = false;
 		long timeout = 0;
 		unsigned long long queued_ns = 0;
 		unsigned long key = 0;
@@ -861,7 +861,15 @@ int Pool::worker_main(Worker &w)
 				w.m_woken = false;
 				m_nr_woken--;
 			}
-			if (w.ListNode<FreeWorkersTag>::is_linked()) {
+			if (w.m_on_hp) {
+				// cpu_offline() moved us from a free list to
+				// m_hp_parked and parks us next: wait for that,
+				// touching no list (the free-list branch below
+				// would remove us from the wrong one).
+				kp_set_current_state(KP_TASK_IDLE);
+				sleep = hp_wait = true;
+				timeout = -1;
+			} else if (w.ListNode<FreeWorkersTag>::is_linked()) {
 				// Woken without being taken: a timeout, a resize or a
 				// spurious wake-up. Stay free unless there is work or
 				// a reason to retire.
@@ -921,6 +929,11 @@ int Pool::worker_main(Worker &w)
 			}
 		}
 		if (sleep) {
+			// The park request may have come before the state was set.
+			if (hp_wait && KThread::should_park()) {
+				kp_set_current_state(KP_TASK_RUNNING);
+				continue;
+			}
 			// The state was set under the lock, so a wake-up between the
 			// unlock and schedule() makes schedule() return at once.
 			timed_out = kp_schedule_timeout(timeout < 0 ? kMaxScheduleTimeout : timeout) == 0;
@@ -1036,8 +1049,10 @@ int Pool::cpu_offline(unsigned int cpu)
 		// Free workers are taken off the free lists, so no work reaches
 		// them, then parked. Running ones finish their job elsewhere (the
 		// scheduler moves them) and rebind when the CPU is back.
-		while (Worker *w = pop_free_locked())
+		while (Worker *w = pop_free_locked()) {
+			w->m_on_hp = true;
 			m_hp_parked.push_back(*w);
+		}
 		kick_manager_if_needed_locked();
 	}
 	// The list changes only in hotplug callbacks and destroy(), which
@@ -1062,11 +1077,22 @@ int Pool::cpu_online(unsigned int cpu)
 		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
 		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
 	}
-	while (Worker *w = m_hp_parked.pop_front()) {
+	while (Worker *w = take_hp_parked()) {
 		kp_kthread_unpark(w->m_task);
 		kp_trace_thread(KP_TRACE_UNPARK, m_name, w->m_pid);
 	}
 	return 0;
+}
+
+// One worker off m_hp_parked, under the lock: once m_on_hp is clear the worker
+// may use the free lists again (after its unpark).
+Worker *Pool::take_hp_parked()
+{
+	SpinGuardIrq guard(m_lock);
+	Worker *w = m_hp_parked.pop_front();
+	if (w)
+		w->m_on_hp = false;
+	return w;
 }
 
 // ---- the manager ------------------------------------------------------------------------
@@ -1148,7 +1174,9 @@ int Pool::manager_main()
 		unsigned long deadline = kp_jiffies() + kp_msecs_to_jiffies(backoff_ms);
 		while (!KThread::should_stop() && long(kp_jiffies() - deadline) < 0) {
 			kp_set_current_state(KP_TASK_IDLE);
-			kp_schedule_timeout(long(deadline - kp_jiffies()) > 0 ? long(deadline - kp_jiffies()) : 1);
+			// One read of jiffies: a second one may be past the deadline.
+			long left = long(deadline - kp_jiffies());
+			kp_schedule_timeout(left > 0 ? left : 1);
 			kp_set_current_state(KP_TASK_RUNNING);
 		}
 		backoff_ms = min(backoff_ms * 2, kSpawnBackoffMaxMs);

@@ -116,6 +116,7 @@ private:
 	void promote_follower_locked(kpool_job *from);
 	void append_follower_locked(kpool_job *holder, kpool_job *job);
 	Worker *pop_free_locked();
+	Worker *take_hp_parked();
 	void kick_manager_if_needed_locked();
 	void wake_for_work_locked();
 	bool should_retire_locked(Worker &w, bool timed_out);

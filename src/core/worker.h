@@ -22,6 +22,7 @@ public:
 	kpool_job *m_cur_job = nullptr;		// L: job running (identity only)
 	kpool_job m_key_slot = {};		// L: holds the key of a running ordered job
 	bool m_on_parked = false;		// L: which free list we are on
+	bool m_on_hp = false;			// L: on m_hp_parked (bound CPU down)
 	bool m_woken = false;			// L: taken off a free list and woken
 	bool m_started = false;			// L: has entered worker_main's loop
 	bool m_fresh = true;			// S: nothing run yet (cold start)

@@ -38,6 +38,9 @@ static ssize_t kp_attr_store(struct kobject *kobj, struct attribute *attr,
 	struct kp_pool_kobj *pk = container_of(kobj, struct kp_pool_kobj, kobj);
 	struct kp_attribute *ka = container_of(attr, struct kp_attribute, attr);
 
+	/* A NUL inside the write would end the value early ("1\0" "2" read as 1). */
+	if (memchr(buf, '\0', len))
+		return -EINVAL;
 	return kp_pool_attr_store(pk->pool, ka->id, buf, len);
 }
 

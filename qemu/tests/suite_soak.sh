@@ -1,0 +1,8 @@
+# Suites kpool_soak and kpool_loadloop (issue 7): the soak with fault injection,
+# CPU hotplug, random knob writes and hostile input while busy, then the
+# load/unload loop with jobs in flight. See soak.sh. Durations come from the
+# kernel command line (scripts/check: SOAK_SECONDS, KPOOL_LOOP_COUNT).
+. /kpool/tests/soak.sh
+
+soak_suite kpool_soak "$(soak_param soak 120)" hostile
+loadloop_suite kpool_loadloop "$(soak_param loop 100)"
