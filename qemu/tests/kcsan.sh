@@ -2,7 +2,7 @@
 # qemu/kcsan.config): the KUnit suites and a short soak (soak.sh) under the
 # data-race detector, then every "BUG: KCSAN:" report is sorted:
 #  - a report whose text names kpool's code (a frame in one of the kpool*
-#    modules: "[kpool]", "[kpool_test]", "[kpool_stress]", or a kp_/kpool_
+#    modules: "[kpool]", "[kpool_test]", "[kpool_stress]", "[kpool_xpc]", or a kp_/kpool_/xh_
 #    function) fails the case kcsan_no_race_in_kpool;
 #  - any other report (a race inside the core kernel, unrelated to kpool) is
 #    listed as a note in that case's diagnostics and does not fail it.
@@ -36,7 +36,7 @@ kcsan_reports() {
 		on && /^=+$/ { on = 0; close(f) }'
 	for f in /tmp/kcsan/r*; do
 		[ -f "$f" ] || continue
-		if grep -qE '\[kpool(_test|_stress|_bench)?\]|(^| )(kp_|kps_|kpool_)[A-Za-z0-9_]*\+0x' "$f"; then
+		if grep -qE '\[kpool(_test|_stress|_bench|_xpc)?\]|(^| )(kp_|kps_|kpool_|xh_)[A-Za-z0-9_]*\+0x' "$f"; then
 			echo "kpool $f"
 		else
 			echo "other $f"

@@ -467,17 +467,34 @@ loadloop_bad_params() {
 	rmmod kpool
 }
 
-# COUNT x (load kpool, load kpool_stress with its load running, unload both).
+# COUNT x (load kpool, load kpool_stress with its load running, load the XPC
+# harness, unload all).
 loadloop_run() {
-	n=$1 i=0
+	n=$1 i=0 xpc=0
+	modinfo kpool_xpc >/dev/null 2>&1 && xpc=1
 	kp_dmesg_mark loadloop-run
 	t0=$(cut -d. -f1 /proc/uptime)
 	while [ $i -lt "$n" ]; do
 		modprobe kpool || { echo "iteration $i: load kpool failed"; return 1; }
 		modprobe kpool_stress autostart=1 nr_submitters=$((1 + i % 4)) ||
 			{ echo "iteration $i: load kpool_stress failed"; return 1; }
+		# The XPC harness too: its heartbeat and discovery threads run
+		# (discovery usually still running at unload); every 25th
+		# iteration a small harness run uses pools of its own.
+		if [ "$xpc" = 1 ]; then
+			modprobe kpool_xpc || { echo "iteration $i: load kpool_xpc failed"; return 1; }
+			if [ $((i % 25)) = 0 ]; then
+				X=/sys/kernel/debug/kpool_xpc
+				echo 2 >$X/partitions && echo 0 >$X/late_partitions && echo 100 >$X/messages &&
+					echo kpool >$X/run || { echo "iteration $i: harness run failed"; return 1; }
+				grep -q '^violations 0$' $X/results || { echo "iteration $i: harness violations"; return 1; }
+			fi
+		fi
 		# Jobs in flight: some iterations let the load build up a little.
 		[ $((i % 10)) = 0 ] && sleep 0.2
+		if [ "$xpc" = 1 ]; then
+			rmmod kpool_xpc || { echo "iteration $i: unload kpool_xpc failed"; return 1; }
+		fi
 		rmmod kpool_stress || { echo "iteration $i: unload kpool_stress failed"; return 1; }
 		rmmod kpool || { echo "iteration $i: unload kpool failed"; return 1; }
 		i=$((i + 1))
