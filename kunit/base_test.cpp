@@ -184,7 +184,10 @@ extern "C" void kp_base_list_remove_middle(struct kunit *test)
 	list.push_back(c);
 	list.remove(b);
 	int sum = 0, n = 0;
-	list.for_each([&](Item &i) { sum += i.value; n++; });
+	list.for_each([&](Item &i) {
+		sum += i.value;
+		n++;
+	});
 	KP_EXPECT(test, n == 2 && sum == 4);
 	KP_EXPECT(test, !b.is_linked());
 	list.remove(a);

@@ -41,18 +41,18 @@ KP_TEST_CASES(KP_DECLARE_CASE)
 #ifdef __cplusplus
 }
 
-#define KP_EXPECT(test, cond)                                                   \
-	do {                                                                    \
-		if (!(cond))                                                    \
+#define KP_EXPECT(test, cond)                                                       \
+	do {                                                                        \
+		if (!(cond))                                                        \
 			kp_kunit_fail(test, __FILE__, __LINE__, "expected " #cond); \
 	} while (0)
 
-#define KP_ASSERT(test, cond)                                                   \
-	do {                                                                    \
-		if (!(cond)) {                                                  \
+#define KP_ASSERT(test, cond)                                                        \
+	do {                                                                         \
+		if (!(cond)) {                                                       \
 			kp_kunit_fail(test, __FILE__, __LINE__, "assertion " #cond); \
-			return;                                                 \
-		}                                                               \
+			return;                                                      \
+		}                                                                    \
 	} while (0)
 #endif
 

@@ -20,17 +20,20 @@
 #include "shim/shim.h"
 
 /* Polls @cond every 5 ms for up to @ms; evaluates to its final value. */
-#define kp_wait_for(cond, ms)						\
-	({								\
-		unsigned long __end = jiffies + msecs_to_jiffies(ms);	\
-		bool __ok;						\
-		while (!(__ok = (cond)) && time_before(jiffies, __end))	\
-			usleep_range(5000, 6000);			\
-		__ok;							\
+#define kp_wait_for(cond, ms)                                           \
+	({                                                              \
+		unsigned long __end = jiffies + msecs_to_jiffies(ms);   \
+		bool __ok;                                              \
+		while (!(__ok = (cond)) && time_before(jiffies, __end)) \
+			usleep_range(5000, 6000);                       \
+		__ok;                                                   \
 	})
 
 static const struct kpool_attrs kp_small = {
-	.min_threads = 0, .max_threads = 8, .reserve = 0, .idle_timeout_ms = 10000,
+	.min_threads = 0,
+	.max_threads = 8,
+	.reserve = 0,
+	.idle_timeout_ms = 10000,
 };
 
 static struct kpool *kp_make_pool(struct kunit *test, const char *name,
@@ -208,8 +211,9 @@ static void pool_create_rejects_bad_attrs(struct kunit *test)
 
 static void pool_create_starts_min_and_reserve(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 3, .max_threads = 8, .reserve = 2,
-				 .idle_timeout_ms = 10000 };
+	struct kpool_attrs a = {
+		.min_threads = 3, .max_threads = 8, .reserve = 2, .idle_timeout_ms = 10000
+	};
 	struct kpool *pool = kp_make_pool(test, "kp_min", &a);
 
 	KUNIT_EXPECT_TRUE(test, kp_wait_for(kp_stats(pool).nr_threads == 3, 10000));
@@ -292,8 +296,9 @@ static struct kp_blockers *kp_blockers_new(struct kunit *test, int n, bool cance
 
 static void pool_grows_to_256_blocking_jobs(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 0, .max_threads = 256, .reserve = 0,
-				 .idle_timeout_ms = 10000 };
+	struct kpool_attrs a = {
+		.min_threads = 0, .max_threads = 256, .reserve = 0, .idle_timeout_ms = 10000
+	};
 	struct kpool *pool = kp_make_pool(test, "kp_256", &a);
 	struct kp_blockers *s = kp_blockers_new(test, 256, false);
 	int i;
@@ -311,8 +316,9 @@ static void pool_grows_to_256_blocking_jobs(struct kunit *test)
 
 static void pool_queues_past_max_and_loses_nothing(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 0, .max_threads = 4, .reserve = 0,
-				 .idle_timeout_ms = 10000 };
+	struct kpool_attrs a = {
+		.min_threads = 0, .max_threads = 4, .reserve = 0, .idle_timeout_ms = 10000
+	};
 	struct kpool *pool = kp_make_pool(test, "kp_past_max", &a);
 	struct kp_blockers *s = kp_blockers_new(test, 16, false);
 	struct kpool_stats st;
@@ -333,8 +339,9 @@ static void pool_queues_past_max_and_loses_nothing(struct kunit *test)
 
 static void pool_shrinks_after_idle_timeout(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 1, .max_threads = 8, .reserve = 0,
-				 .idle_timeout_ms = 200 };
+	struct kpool_attrs a = {
+		.min_threads = 1, .max_threads = 8, .reserve = 0, .idle_timeout_ms = 200
+	};
 	struct kpool *pool = kp_make_pool(test, "kp_shrink", &a);
 	struct kp_blockers *s = kp_blockers_new(test, 8, false);
 	int i;
@@ -352,8 +359,9 @@ static void pool_shrinks_after_idle_timeout(struct kunit *test)
 
 static void pool_resize_under_load(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 0, .max_threads = 8, .reserve = 0,
-				 .idle_timeout_ms = 100 };
+	struct kpool_attrs a = {
+		.min_threads = 0, .max_threads = 8, .reserve = 0, .idle_timeout_ms = 100
+	};
 	struct kpool *pool = kp_make_pool(test, "kp_resize", &a);
 	struct kp_blockers *s = kp_blockers_new(test, 8, false);
 	int i;
@@ -381,8 +389,9 @@ static void pool_resize_under_load(struct kunit *test)
 
 static void pool_spawn_failure_loses_nothing(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 0, .max_threads = 2, .reserve = 0,
-				 .idle_timeout_ms = 10000 };
+	struct kpool_attrs a = {
+		.min_threads = 0, .max_threads = 2, .reserve = 0, .idle_timeout_ms = 10000
+	};
 	struct kpool *pool;
 	struct kp_blockers *s = kp_blockers_new(test, 10, false);
 	int i;
@@ -416,8 +425,9 @@ static int kp_destroy_thread(void *arg)
 
 static void pool_destroy_with_blocked_jobs(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 0, .max_threads = 4, .reserve = 0,
-				 .idle_timeout_ms = 10000 };
+	struct kpool_attrs a = {
+		.min_threads = 0, .max_threads = 4, .reserve = 0, .idle_timeout_ms = 10000
+	};
 	struct kp_blockers *s = kp_blockers_new(test, 12, true);
 	struct kp_destroyer d = { .pool = kp_make_pool(test, "kp_destroy", &a) };
 	struct kpool_kthread *t;
@@ -427,8 +437,8 @@ static void pool_destroy_with_blocked_jobs(struct kunit *test)
 	for (i = 0; i < s->n; i++)
 		KUNIT_EXPECT_EQ(test, kpool_queue(d.pool, &s->b[i].job), 0);
 	KUNIT_ASSERT_TRUE(test, kp_wait_for(atomic_read(&s->running) == 4, 30000));
-	KUNIT_ASSERT_EQ(test,
-			kpool_kthread_create(kp_destroy_thread, NULL, &d, "kp_destroyer", &t), 0);
+	KUNIT_ASSERT_EQ(test, kpool_kthread_create(kp_destroy_thread, NULL, &d, "kp_destroyer", &t),
+			0);
 	/* The 8 queued jobs are reported cancelled while 4 are still blocked. */
 	KUNIT_EXPECT_TRUE(test, kp_wait_for(atomic_read(&s->cancelled) == 8, 30000));
 	KUNIT_EXPECT_FALSE(test, completion_done(&d.done));
@@ -441,8 +451,9 @@ static void pool_destroy_with_blocked_jobs(struct kunit *test)
 
 static void pool_destroy_runs_jobs_without_cancel(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 0, .max_threads = 1, .reserve = 0,
-				 .idle_timeout_ms = 10000 };
+	struct kpool_attrs a = {
+		.min_threads = 0, .max_threads = 1, .reserve = 0, .idle_timeout_ms = 10000
+	};
 	struct kpool *pool = kp_make_pool(test, "kp_destroy_run", &a);
 	struct kp_blockers *s = kp_blockers_new(test, 6, false);
 	int i;
@@ -456,8 +467,9 @@ static void pool_destroy_runs_jobs_without_cancel(struct kunit *test)
 
 static void pool_parallel_teardown_256(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 256, .max_threads = 256, .reserve = 0,
-				 .idle_timeout_ms = 10000 };
+	struct kpool_attrs a = {
+		.min_threads = 256, .max_threads = 256, .reserve = 0, .idle_timeout_ms = 10000
+	};
 	struct kpool *pool = kp_make_pool(test, "kp_teardown", &a);
 	u64 t0;
 
@@ -503,8 +515,9 @@ static void kp_cpu_job_fn(struct kpool_job *job)
 
 static void pool_bound_runs_on_its_cpu(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 1, .max_threads = 4, .reserve = 0,
-				 .idle_timeout_ms = 10000 };
+	struct kpool_attrs a = {
+		.min_threads = 1, .max_threads = 4, .reserve = 0, .idle_timeout_ms = 10000
+	};
 	struct kpool *pool;
 	struct kp_cpu_job j = {};
 	atomic_t ran = ATOMIC_INIT(0);
@@ -524,8 +537,9 @@ static void pool_bound_runs_on_its_cpu(struct kunit *test)
 
 static void pool_bound_cpu_offline_online_busy(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 5, .max_threads = 8, .reserve = 0,
-				 .idle_timeout_ms = 10000 };
+	struct kpool_attrs a = {
+		.min_threads = 5, .max_threads = 8, .reserve = 0, .idle_timeout_ms = 10000
+	};
 	struct kpool *pool;
 	struct kp_blockers *s = kp_blockers_new(test, 3, false);
 	struct kp_cpu_job *jobs = kunit_kcalloc(test, 8, sizeof(*jobs), GFP_KERNEL);
@@ -768,8 +782,9 @@ static int kp_quick_until_stop(void *arg)
 
 static void quick_handoff_reuses_thread(struct kunit *test)
 {
-	struct kpool_attrs a = { .min_threads = 1, .max_threads = 1, .reserve = 1,
-				 .idle_timeout_ms = 10000 };
+	struct kpool_attrs a = {
+		.min_threads = 1, .max_threads = 1, .reserve = 1, .idle_timeout_ms = 10000
+	};
 	struct kpool *pool = kp_make_pool(test, "kp_quick", &a);
 	struct kpool_thread t = {};
 	pid_t first = 0, second = 0;
@@ -827,8 +842,8 @@ static void quick_destroy_stops_running_threads(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		KUNIT_EXPECT_EQ(test,
-				kpool_thread_run(pool, &t[i], kp_quick_until_stop, &started), 0);
+		KUNIT_EXPECT_EQ(test, kpool_thread_run(pool, &t[i], kp_quick_until_stop, &started),
+				0);
 	KUNIT_EXPECT_TRUE(test, kp_wait_for(atomic_read(&started) == 4, 30000));
 	kpool_destroy(pool);
 	for (i = 0; i < 4; i++) {

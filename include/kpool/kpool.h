@@ -47,27 +47,27 @@ typedef int (*kpool_thread_fn)(void *arg);
 
 /* Sizing of a pool; see kpool_set_attrs() for the rules. */
 struct kpool_attrs {
-	unsigned int min_threads;	/* kept alive even when idle */
-	unsigned int max_threads;	/* 1..KPOOL_MAX_THREADS_CAP */
-	unsigned int reserve;		/* parked spare threads, <= max_threads */
-	unsigned int idle_timeout_ms;	/* surplus idle threads retire after it */
-	int nice;			/* -20..19 */
+	unsigned int min_threads;     /* kept alive even when idle */
+	unsigned int max_threads;     /* 1..KPOOL_MAX_THREADS_CAP */
+	unsigned int reserve;	      /* parked spare threads, <= max_threads */
+	unsigned int idle_timeout_ms; /* surplus idle threads retire after it */
+	int nice;		      /* -20..19 */
 };
 
 /* Statistics of a pool. Gauges are a snapshot; counters only grow. */
 struct kpool_stats {
-	unsigned int nr_threads;	/* threads alive (any state) */
-	unsigned int nr_idle;		/* waiting for work, may retire */
-	unsigned int nr_parked;		/* reserve: waiting for work, never retire */
-	unsigned int nr_running;	/* running a job or a quick thread */
-	unsigned int nr_blocked;	/* running, inside kpool_block_begin/end */
-	unsigned int nr_queued;		/* jobs and quick threads not started yet */
-	unsigned long completed;	/* jobs and quick threads finished */
-	unsigned long warm_handoffs;	/* started by waking a waiting thread */
-	unsigned long cold_starts;	/* started by a newly created thread */
-	unsigned long spawn_failures;	/* thread creations that failed */
-	unsigned long reaped;		/* retired threads reaped */
-	unsigned long cancelled;	/* jobs cancelled (kpool_cancel, destroy) */
+	unsigned int nr_threads;	      /* threads alive (any state) */
+	unsigned int nr_idle;		      /* waiting for work, may retire */
+	unsigned int nr_parked;		      /* reserve: waiting for work, never retire */
+	unsigned int nr_running;	      /* running a job or a quick thread */
+	unsigned int nr_blocked;	      /* running, inside kpool_block_begin/end */
+	unsigned int nr_queued;		      /* jobs and quick threads not started yet */
+	unsigned long completed;	      /* jobs and quick threads finished */
+	unsigned long warm_handoffs;	      /* started by waking a waiting thread */
+	unsigned long cold_starts;	      /* started by a newly created thread */
+	unsigned long spawn_failures;	      /* thread creations that failed */
+	unsigned long reaped;		      /* retired threads reaped */
+	unsigned long cancelled;	      /* jobs cancelled (kpool_cancel, destroy) */
 	unsigned long long oldest_job_age_ns; /* age of the oldest queued item */
 };
 
@@ -80,8 +80,8 @@ struct kpool_stats {
 struct kpool_job {
 	struct kpool_job *kp_next;
 	struct kpool_job *kp_prev;
-	struct kpool_job *kp_slot_next;	/* active-key hash chain */
-	struct kpool_job *kp_followers;	/* same-key jobs waiting behind this one */
+	struct kpool_job *kp_slot_next; /* active-key hash chain */
+	struct kpool_job *kp_followers; /* same-key jobs waiting behind this one */
 	struct kpool_job *kp_followers_tail;
 	struct kpool *kp_pool;
 	kpool_job_fn kp_func;
@@ -256,8 +256,8 @@ int kpool_thread_is_done(struct kpool_thread *t);
  * it first ran never runs @fn (kpool_kthread_stop() then returns -EINTR).
  * Returns 0 and the handle in *@out, -EINVAL, -ENOMEM or @init's error.
  */
-int kpool_kthread_create(kpool_thread_fn fn, kpool_thread_fn init, void *arg,
-			 const char *name, struct kpool_kthread **out);
+int kpool_kthread_create(kpool_thread_fn fn, kpool_thread_fn init, void *arg, const char *name,
+			 struct kpool_kthread **out);
 
 /*
  * kpool_kthread_create_nowait - create and wake a thread running @fn(@arg)

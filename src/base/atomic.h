@@ -9,7 +9,8 @@
 
 namespace kp {
 
-template <typename T> class Atomic {
+template <typename T>
+class Atomic {
 public:
 	constexpr Atomic() = default;
 	constexpr explicit Atomic(T v) : m_value(v) {}
@@ -36,6 +37,9 @@ private:
 };
 
 // A full memory barrier (smp_mb()).
-inline void full_barrier() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+inline void full_barrier()
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
 
 } // namespace kp

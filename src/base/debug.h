@@ -6,15 +6,15 @@
 
 #include "shim/shim.h"
 
-#define KP_WARN_ON_ONCE(cond)                                              \
-	({                                                                 \
-		static bool _kp_warned;                                    \
-		bool _kp_cond = !!(cond);                                  \
-		if (__builtin_expect(_kp_cond && !_kp_warned, 0)) {        \
-			_kp_warned = true;                                 \
+#define KP_WARN_ON_ONCE(cond)                                                   \
+	({                                                                      \
+		static bool _kp_warned;                                         \
+		bool _kp_cond = !!(cond);                                       \
+		if (__builtin_expect(_kp_cond && !_kp_warned, 0)) {             \
+			_kp_warned = true;                                      \
 			kp_warn(__FILE__, __LINE__, "WARN_ON_ONCE(" #cond ")"); \
-		}                                                          \
-		_kp_cond;                                                  \
+		}                                                               \
+		_kp_cond;                                                       \
 	})
 
 #define KP_LOG_ERR(...) kp_log(KP_LOG_ERR, __VA_ARGS__)
@@ -23,6 +23,9 @@
 
 namespace kp {
 
-inline void might_sleep() { kp_might_sleep(); }
+inline void might_sleep()
+{
+	kp_might_sleep();
+}
 
 } // namespace kp

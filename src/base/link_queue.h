@@ -9,7 +9,8 @@
 
 namespace kp {
 
-template <typename T> class LinkQueue {
+template <typename T>
+class LinkQueue {
 public:
 	constexpr LinkQueue() = default;
 	KP_PINNED(LinkQueue);

@@ -12,7 +12,8 @@ namespace kp {
 
 struct DefaultListTag {};
 
-template <typename Tag = DefaultListTag> class ListNode {
+template <typename Tag = DefaultListTag>
+class ListNode {
 public:
 	constexpr ListNode() = default;
 	KP_PINNED(ListNode);
@@ -20,12 +21,14 @@ public:
 	bool is_linked() const { return m_next != nullptr; }
 
 private:
-	template <typename, typename> friend class List;
+	template <typename, typename>
+	friend class List;
 	ListNode *m_next = nullptr;
 	ListNode *m_prev = nullptr;
 };
 
-template <typename T, typename Tag = DefaultListTag> class List {
+template <typename T, typename Tag = DefaultListTag>
+class List {
 	using Node = ListNode<Tag>;
 
 public:
@@ -74,7 +77,8 @@ public:
 	}
 
 	// Calls fn(T&) on each element; fn must not unlink other elements.
-	template <typename Fn> void for_each(Fn fn)
+	template <typename Fn>
+	void for_each(Fn fn)
 	{
 		Node *n = m_head.m_next;
 		while (n != &m_head) {

@@ -23,8 +23,9 @@ public:
 private:
 	// lockdep requires the key in static storage; lock_class_key is empty
 	// without lockdep, and C++ has no empty arrays.
-	alignas(KP_ALIGNOF_LOCK_CLASS_KEY) unsigned char
-		m_key[KP_SIZEOF_LOCK_CLASS_KEY ? KP_SIZEOF_LOCK_CLASS_KEY : 1] = {};
+	alignas(KP_ALIGNOF_LOCK_CLASS_KEY) unsigned char m_key[KP_SIZEOF_LOCK_CLASS_KEY ?
+								       KP_SIZEOF_LOCK_CLASS_KEY :
+								       1] = {};
 	const char *m_name;
 };
 

@@ -20,8 +20,14 @@ enum class Gfp {
 
 } // namespace kp
 
-inline void *operator new(kp::size_t, void *where) noexcept { return where; }
-inline void *operator new[](kp::size_t, void *where) noexcept { return where; }
+inline void *operator new(kp::size_t, void *where) noexcept
+{
+	return where;
+}
+inline void *operator new[](kp::size_t, void *where) noexcept
+{
+	return where;
+}
 
 inline void *operator new(kp::size_t size, kp::Gfp gfp) noexcept
 {
@@ -34,8 +40,14 @@ inline void *operator new[](kp::size_t size, kp::Gfp gfp) noexcept
 
 // A placement delete matching the Gfp new, called only if a constructor threw,
 // which cannot happen with -fno-exceptions; defined for completeness.
-inline void operator delete(void *p, kp::Gfp) noexcept { kp_mem_free(p); }
-inline void operator delete[](void *p, kp::Gfp) noexcept { kp_mem_free(p); }
+inline void operator delete(void *p, kp::Gfp) noexcept
+{
+	kp_mem_free(p);
+}
+inline void operator delete[](void *p, kp::Gfp) noexcept
+{
+	kp_mem_free(p);
+}
 
 // The usual deallocation functions are defined out of line in base/runtime.cpp.
 void operator delete(void *p) noexcept;

@@ -9,12 +9,16 @@
 
 namespace kp {
 
-template <typename T> class OwnPtr {
+template <typename T>
+class OwnPtr {
 public:
 	constexpr OwnPtr() = default;
 	constexpr OwnPtr(nullptr_t) {}
 	OwnPtr(OwnPtr &&other) : m_ptr(other.leak()) {}
-	template <typename U> OwnPtr(OwnPtr<U> &&other) : m_ptr(other.leak()) {}
+	template <typename U>
+	OwnPtr(OwnPtr<U> &&other) : m_ptr(other.leak())
+	{
+	}
 	KP_MOVE_ONLY(OwnPtr);
 	OwnPtr &operator=(OwnPtr &&other)
 	{

@@ -22,9 +22,13 @@ private:
 	int m_code;
 };
 
-constexpr Error err(int negative_errno) { return Error::from_errno(negative_errno); }
+constexpr Error err(int negative_errno)
+{
+	return Error::from_errno(negative_errno);
+}
 
-template <typename T> class [[nodiscard]] Result {
+template <typename T>
+class [[nodiscard]] Result {
 public:
 	Result(T &&value) : m_code(0) { new (&m_storage) T(move(value)); }
 	Result(const T &value) : m_code(0) { new (&m_storage) T(value); }
@@ -56,7 +60,8 @@ private:
 	int m_code;
 };
 
-template <> class [[nodiscard]] Result<void> {
+template <>
+class [[nodiscard]] Result<void> {
 public:
 	Result() : m_code(0) {}
 	Result(Error e) : m_code(e.code()) {}
@@ -73,10 +78,10 @@ private:
 
 // Evaluates @expr (a Result); on error returns the error from the enclosing
 // function, otherwise the expression's value is the released value.
-#define KP_TRY(expr)                                     \
-	({                                               \
-		auto _kp_result = (expr);                \
-		if (_kp_result.is_error())               \
-			return _kp_result.error();       \
-		_kp_result.release_value();              \
+#define KP_TRY(expr)                               \
+	({                                         \
+		auto _kp_result = (expr);          \
+		if (_kp_result.is_error())         \
+			return _kp_result.error(); \
+		_kp_result.release_value();        \
 	})

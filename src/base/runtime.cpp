@@ -6,10 +6,22 @@
 #include "base/new.h"
 #include "base/debug.h"
 
-void operator delete(void *p) noexcept { kp_mem_free(p); }
-void operator delete(void *p, kp::size_t) noexcept { kp_mem_free(p); }
-void operator delete[](void *p) noexcept { kp_mem_free(p); }
-void operator delete[](void *p, kp::size_t) noexcept { kp_mem_free(p); }
+void operator delete(void *p) noexcept
+{
+	kp_mem_free(p);
+}
+void operator delete(void *p, kp::size_t) noexcept
+{
+	kp_mem_free(p);
+}
+void operator delete[](void *p) noexcept
+{
+	kp_mem_free(p);
+}
+void operator delete[](void *p, kp::size_t) noexcept
+{
+	kp_mem_free(p);
+}
 
 // Called through a vtable slot of an abstract class during construction or
 // destruction: a kpool bug. The symbol is weak in g++ output, so without this

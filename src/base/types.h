@@ -17,9 +17,18 @@ using s32 = __INT32_TYPE__;
 using s64 = __INT64_TYPE__;
 using nullptr_t = decltype(nullptr);
 
-template <typename T> struct RemoveReference { using Type = T; };
-template <typename T> struct RemoveReference<T &> { using Type = T; };
-template <typename T> struct RemoveReference<T &&> { using Type = T; };
+template <typename T>
+struct RemoveReference {
+	using Type = T;
+};
+template <typename T>
+struct RemoveReference<T &> {
+	using Type = T;
+};
+template <typename T>
+struct RemoveReference<T &&> {
+	using Type = T;
+};
 
 template <typename T>
 constexpr typename RemoveReference<T>::Type &&move(T &&t) noexcept
@@ -41,8 +50,16 @@ constexpr T exchange(T &obj, T new_value) noexcept
 	return old;
 }
 
-template <typename T> constexpr const T &min(const T &a, const T &b) { return b < a ? b : a; }
-template <typename T> constexpr const T &max(const T &a, const T &b) { return a < b ? b : a; }
+template <typename T>
+constexpr const T &min(const T &a, const T &b)
+{
+	return b < a ? b : a;
+}
+template <typename T>
+constexpr const T &max(const T &a, const T &b)
+{
+	return a < b ? b : a;
+}
 
 // Makes a class neither copyable nor movable: for objects whose address the
 // kernel keeps (locks, work items, list heads).
@@ -52,8 +69,8 @@ template <typename T> constexpr const T &max(const T &a, const T &b) { return a 
 	Class(Class &&) = delete;                 \
 	Class &operator=(Class &&) = delete
 
-#define KP_MOVE_ONLY(Class)                       \
-	Class(const Class &) = delete;            \
+#define KP_MOVE_ONLY(Class)            \
+	Class(const Class &) = delete; \
 	Class &operator=(const Class &) = delete
 
 } // namespace kp

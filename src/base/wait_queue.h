@@ -19,13 +19,18 @@ public:
 	void wake_all() { kp_waitq_wake_all(m_raw); }
 
 	// Context: process context, may sleep.
-	template <typename Pred> void wait_until(Pred pred)
+	template <typename Pred>
+	void wait_until(Pred pred)
 	{
 		kp_waitq_wait_idle(m_raw, &call<Pred>, &pred);
 	}
 
 private:
-	template <typename Pred> static int call(void *p) { return (*static_cast<Pred *>(p))(); }
+	template <typename Pred>
+	static int call(void *p)
+	{
+		return (*static_cast<Pred *>(p))();
+	}
 	alignas(KP_ALIGNOF_WAITQ) unsigned char m_raw[KP_SIZEOF_WAITQ] = {};
 };
 

@@ -39,7 +39,8 @@
 
 static unsigned int iters = 2000;
 module_param(iters, uint, 0444);
-MODULE_PARM_DESC(iters, "Samples per repetition for latency scenarios; jobs per submitter for throughput (10..100000)");
+MODULE_PARM_DESC(iters,
+		 "Latency samples per repetition; throughput jobs per submitter (10..100000)");
 static unsigned int reps = 5;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "Measured repetitions; the median is reported (1..21)");
@@ -51,7 +52,8 @@ module_param(burst_ms, uint, 0444);
 MODULE_PARM_DESC(burst_ms, "Sleep of each job in the blocking-burst scenario (1..1000 ms)");
 static unsigned int burst_idle_ms = 1000;
 module_param(burst_idle_ms, uint, 0444);
-MODULE_PARM_DESC(burst_idle_ms, "Idle timeout of the burst pool; threads are counted 2x it + 200 ms after the burst (10..10000)");
+MODULE_PARM_DESC(burst_idle_ms,
+		 "Burst pool idle timeout; threads counted 2x it + 200 ms after (10..10000)");
 static unsigned int mem_threads = 256;
 module_param(mem_threads, uint, 0444);
 MODULE_PARM_DESC(mem_threads, "Idle threads created in the memory scenario (1..1024)");
@@ -65,25 +67,42 @@ MODULE_PARM_DESC(mem_threads, "Idle threads created in the memory scenario (1..1
 
 /* Burst sizes; every one is at most the burst pool's max_threads. */
 static const unsigned int kb_burst_k[] = { 16, 32, 64, 128, 256, 512 };
-#define KB_BURST_MAX_THREADS	512
-#define KB_BURST_MIN_THREADS	4
-#define KB_BURST_RESERVE	2
+#define KB_BURST_MAX_THREADS 512
+#define KB_BURST_MIN_THREADS 4
+#define KB_BURST_RESERVE 2
 
 /* ---- results ----------------------------------------------------------------------------- */
 
 enum kb_field {
-	KB_P50, KB_P99, KB_P999, KB_MAX, KB_OPS, KB_MAKESPAN, KB_COLD_MAKESPAN,
-	KB_BYTES, KB_STACK_BYTES, KB_SLAB_BYTES,
-	KB_THREADS_BEFORE, KB_THREADS_AFTER, KB_THREADS_AFTER_IDLE,
+	KB_P50,
+	KB_P99,
+	KB_P999,
+	KB_MAX,
+	KB_OPS,
+	KB_MAKESPAN,
+	KB_COLD_MAKESPAN,
+	KB_BYTES,
+	KB_STACK_BYTES,
+	KB_SLAB_BYTES,
+	KB_THREADS_BEFORE,
+	KB_THREADS_AFTER,
+	KB_THREADS_AFTER_IDLE,
 	KB_NR_FIELDS
 };
 
-static const char * const kb_field_name[KB_NR_FIELDS] = {
-	[KB_P50] = "p50_ns", [KB_P99] = "p99_ns", [KB_P999] = "p999_ns", [KB_MAX] = "max_ns",
-	[KB_OPS] = "ops_per_s", [KB_MAKESPAN] = "makespan_ns",
-	[KB_COLD_MAKESPAN] = "cold_makespan_ns", [KB_BYTES] = "bytes",
-	[KB_STACK_BYTES] = "stack_bytes", [KB_SLAB_BYTES] = "slab_bytes",
-	[KB_THREADS_BEFORE] = "threads_before", [KB_THREADS_AFTER] = "threads_after",
+static const char *const kb_field_name[KB_NR_FIELDS] = {
+	[KB_P50] = "p50_ns",
+	[KB_P99] = "p99_ns",
+	[KB_P999] = "p999_ns",
+	[KB_MAX] = "max_ns",
+	[KB_OPS] = "ops_per_s",
+	[KB_MAKESPAN] = "makespan_ns",
+	[KB_COLD_MAKESPAN] = "cold_makespan_ns",
+	[KB_BYTES] = "bytes",
+	[KB_STACK_BYTES] = "stack_bytes",
+	[KB_SLAB_BYTES] = "slab_bytes",
+	[KB_THREADS_BEFORE] = "threads_before",
+	[KB_THREADS_AFTER] = "threads_after",
 	[KB_THREADS_AFTER_IDLE] = "threads_after_idle",
 };
 
@@ -150,8 +169,8 @@ static void kb_print(const char *scenario, const char *mech, unsigned int n, str
 
 	for (f = 0; f < KB_NR_FIELDS; f++)
 		if (r->v[f] != KB_NA)
-			len += scnprintf(buf + len, sizeof(buf) - len, " %s=%llu",
-					 kb_field_name[f], r->v[f]);
+			len += scnprintf(buf + len, sizeof(buf) - len, " %s=%llu", kb_field_name[f],
+					 r->v[f]);
 	pr_info("kpool_bench: RESULT scenario=%s mechanism=%s n=%u%s\n", scenario, mech, n, buf);
 }
 
@@ -189,8 +208,8 @@ static void kb_print_hist(const char *scenario, const char *mech, const u32 *h)
 		return;
 	for (i = first; i <= last; i++)
 		len += scnprintf(buf + len, 800 - len, "%s%u", i == first ? "" : ",", h[i]);
-	pr_info("kpool_bench: HIST scenario=%s mechanism=%s first=%u counts=%s\n",
-		scenario, mech, first, buf);
+	pr_info("kpool_bench: HIST scenario=%s mechanism=%s first=%u counts=%s\n", scenario, mech,
+		first, buf);
 	kfree(buf);
 }
 
@@ -230,7 +249,7 @@ static int kb_run_post(const char *scenario, const char *mech, kb_measure_fn fn,
 				hist[kb_bucket(samples[j])]++;
 			kb_summarise(samples, iters, &r);
 		}
-		if (i)	/* repetition 0 is the warm-up */
+		if (i) /* repetition 0 is the warm-up */
 			rs[i - 1] = r;
 		else
 			warm = r;
@@ -260,14 +279,16 @@ static int kb_run(const char *scenario, const char *mech, kb_measure_fn fn, bool
 
 enum kb_mech { KB_KPOOL, KB_SYS_UNBOUND, KB_PRIV_UNBOUND, KB_SYS_WQ, KB_KWORKER, KB_NR_MECHS };
 
-static const char * const kb_mech_name[KB_NR_MECHS] = {
-	[KB_KPOOL] = "kpool", [KB_SYS_UNBOUND] = "system_unbound_wq",
-	[KB_PRIV_UNBOUND] = "alloc_workqueue_unbound", [KB_SYS_WQ] = "system_wq",
+static const char *const kb_mech_name[KB_NR_MECHS] = {
+	[KB_KPOOL] = "kpool",
+	[KB_SYS_UNBOUND] = "system_unbound_wq",
+	[KB_PRIV_UNBOUND] = "alloc_workqueue_unbound",
+	[KB_SYS_WQ] = "system_wq",
 	[KB_KWORKER] = "kthread_worker",
 };
 
-static struct kpool *kb_pool;		/* spawn, dispatch, throughput */
-static struct kpool *kb_burst_pool;	/* blocking burst: max_threads 512 */
+static struct kpool *kb_pool;	    /* spawn, dispatch, throughput */
+static struct kpool *kb_burst_pool; /* blocking burst: max_threads 512 */
 static struct workqueue_struct *kb_priv_wq;
 static struct kthread_worker *kb_kworker;
 /* The mechanism (and burst size) the next kb_run() measures. */
@@ -675,8 +696,9 @@ static int kb_burst(u64 *samples, unsigned int n, struct kb_result *r)
 
 	if (!s)
 		return -ENOMEM;
-	wq = kb_cur_mech == KB_SYS_UNBOUND ? system_unbound_wq :
-	     kb_cur_mech == KB_PRIV_UNBOUND ? kb_priv_wq : system_wq;
+	wq = kb_cur_mech == KB_SYS_UNBOUND  ? system_unbound_wq :
+	     kb_cur_mech == KB_PRIV_UNBOUND ? kb_priv_wq :
+					      system_wq;
 	init_completion(&all);
 	atomic_set(&left, k);
 	r->v[KB_THREADS_BEFORE] = kb_burst_threads();
@@ -758,8 +780,9 @@ static int kb_teardown_kthread(u64 *s, unsigned int n, struct kb_result *r)
 /* A pool of exactly @nr threads, all started and idle (or -ETIMEDOUT). */
 static int kb_full_pool(const char *name, unsigned int nr, struct kpool **out)
 {
-	struct kpool_attrs a = { .min_threads = nr, .max_threads = nr,
-				 .reserve = 0, .idle_timeout_ms = 60000 };
+	struct kpool_attrs a = {
+		.min_threads = nr, .max_threads = nr, .reserve = 0, .idle_timeout_ms = 60000
+	};
 	unsigned long end = jiffies + 120 * HZ;
 	struct kpool_stats st;
 	int ret = kpool_create(name, &a, out);
@@ -857,7 +880,7 @@ static int kb_mem_kthread(u64 *s, unsigned int n, struct kb_result *r)
 		return -ENOMEM;
 	kb_mem_read(&a);
 	made = kb_start_idle_kthreads(t, mem_threads);
-	msleep(100);	/* let every thread reach its first sleep */
+	msleep(100); /* let every thread reach its first sleep */
 	kb_mem_read(&b);
 	for (i = 0; i < made; i++)
 		kthread_stop(t[i]);
@@ -911,16 +934,18 @@ static void kb_run_all(void)
 
 static int __init kb_init(void)
 {
-	struct kpool_attrs a = { .min_threads = 4, .max_threads = 256, .reserve = 4,
-				 .idle_timeout_ms = 10000 };
+	struct kpool_attrs a = {
+		.min_threads = 4, .max_threads = 256, .reserve = 4, .idle_timeout_ms = 10000
+	};
 	struct kpool_attrs ba = { .min_threads = KB_BURST_MIN_THREADS,
 				  .max_threads = KB_BURST_MAX_THREADS,
-				  .reserve = KB_BURST_RESERVE, .idle_timeout_ms = burst_idle_ms };
+				  .reserve = KB_BURST_RESERVE,
+				  .idle_timeout_ms = burst_idle_ms };
 	int ret;
 
-	if (iters < 10 || iters > 100000 || reps < 1 || reps > 21 ||
-	    teardown_threads < 1 || teardown_threads > 1024 || burst_ms < 1 || burst_ms > 1000 ||
-	    burst_idle_ms < 10 || burst_idle_ms > 10000 || mem_threads < 1 || mem_threads > 1024) {
+	if (iters < 10 || iters > 100000 || reps < 1 || reps > 21 || teardown_threads < 1 ||
+	    teardown_threads > 1024 || burst_ms < 1 || burst_ms > 1000 || burst_idle_ms < 10 ||
+	    burst_idle_ms > 10000 || mem_threads < 1 || mem_threads > 1024) {
 		pr_err("kpool_bench: parameter out of range\n");
 		return -EINVAL;
 	}
@@ -938,8 +963,8 @@ static int __init kb_init(void)
 	}
 	msleep(200); /* the reserve fills in the background */
 	pr_info("kpool_bench: START cpus=%u iters=%u reps=%u burst_ms=%u burst_pool_min=%u burst_pool_reserve=%u burst_pool_max=%u burst_idle_ms=%u mem_threads=%u\n",
-		num_online_cpus(), iters, reps, burst_ms, KB_BURST_MIN_THREADS,
-		KB_BURST_RESERVE, KB_BURST_MAX_THREADS, burst_idle_ms, mem_threads);
+		num_online_cpus(), iters, reps, burst_ms, KB_BURST_MIN_THREADS, KB_BURST_RESERVE,
+		KB_BURST_MAX_THREADS, burst_idle_ms, mem_threads);
 	kb_run_all();
 	pr_info("kpool_bench: DONE\n");
 	ret = 0;

@@ -6,7 +6,7 @@
 #ifndef KPOOL_CORE_H
 #define KPOOL_CORE_H
 
-#include <kpool/kpool.h>	/* KPOOL_VERSION */
+#include <kpool/kpool.h> /* KPOOL_VERSION */
 
 #ifdef __cplusplus
 extern "C" {

@@ -19,8 +19,14 @@ struct kpool_kthread {
 
 namespace {
 
-Pool *to_pool(struct kpool *p) { return reinterpret_cast<Pool *>(p); }
-struct kpool *to_c(Pool *p) { return reinterpret_cast<struct kpool *>(p); }
+Pool *to_pool(struct kpool *p)
+{
+	return reinterpret_cast<Pool *>(p);
+}
+struct kpool *to_c(Pool *p)
+{
+	return reinterpret_cast<struct kpool *>(p);
+}
 
 } // namespace
 
@@ -35,8 +41,8 @@ extern "C" int kpool_create(const char *name, const struct kpool_attrs *attrs, s
 	return 0;
 }
 
-extern "C" int kpool_create_bound(const char *name, const struct kpool_attrs *attrs, unsigned int cpu,
-				  struct kpool **out)
+extern "C" int kpool_create_bound(const char *name, const struct kpool_attrs *attrs,
+				  unsigned int cpu, struct kpool **out)
 {
 	if (!attrs || !out || cpu >= kp_nr_cpu_ids() || !kp_cpu_possible(cpu))
 		return -EINVAL;
@@ -138,7 +144,8 @@ extern "C" int kpool_current_is_cold_start(void)
 	return Pool::current_is_cold_start();
 }
 
-extern "C" int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn fn, void *arg)
+extern "C" int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn fn,
+				void *arg)
 {
 	if (!pool || !t || !fn)
 		return -EINVAL;

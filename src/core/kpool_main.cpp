@@ -14,7 +14,10 @@ namespace {
 constinit Pool *g_default = nullptr; // I: set at init, cleared at exit
 } // namespace
 
-Pool *default_pool() { return g_default; }
+Pool *default_pool()
+{
+	return g_default;
+}
 
 } // namespace kp
 

@@ -47,7 +47,8 @@ Result<KThread> KThread::create(Fn fn, Fn init, void *arg, const char *name, Wai
 	KThread t;
 	int ret;
 	if (cpu >= 0)
-		ret = kp_kthread_create_on_cpu(kp_kthread_trampoline, start.get(), cpu, name, &t.m_task);
+		ret = kp_kthread_create_on_cpu(kp_kthread_trampoline, start.get(), cpu, name,
+					       &t.m_task);
 	else
 		ret = kp_kthread_create(kp_kthread_trampoline, start.get(), -1, name, &t.m_task);
 	if (ret)

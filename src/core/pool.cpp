@@ -28,8 +28,16 @@ struct Counters {
 	long hist[Pool::kHistBuckets];
 };
 
-template <typename T> T read_once(const T &v) { return __atomic_load_n(&v, __ATOMIC_RELAXED); }
-template <typename T> void write_once(T &v, T x) { __atomic_store_n(&v, x, __ATOMIC_RELAXED); }
+template <typename T>
+T read_once(const T &v)
+{
+	return __atomic_load_n(&v, __ATOMIC_RELAXED);
+}
+template <typename T>
+void write_once(T &v, T x)
+{
+	__atomic_store_n(&v, x, __ATOMIC_RELAXED);
+}
 
 } // namespace
 
@@ -282,7 +290,8 @@ void Pool::record_latency(unsigned long long ns)
 void Pool::histogram(unsigned long *buckets)
 {
 	for (unsigned int b = 0; b < kHistBuckets; b++)
-		buckets[b] = kp_percpu_sum(m_counters, __builtin_offsetof(Counters, hist) + b * sizeof(long));
+		buckets[b] = kp_percpu_sum(m_counters,
+					   __builtin_offsetof(Counters, hist) + b * sizeof(long));
 }
 
 Result<void> Pool::set_one(enum kp_attr attr, long value)
@@ -346,7 +355,8 @@ void Pool::stats(kpool_stats &st)
 		st.oldest_job_age_ns = oldest_age_locked(now);
 	}
 	auto sum = [&](Event e) {
-		return static_cast<unsigned long>(kp_percpu_sum(m_counters, static_cast<size_t>(e) * sizeof(long)));
+		return static_cast<unsigned long>(
+			kp_percpu_sum(m_counters, static_cast<size_t>(e) * sizeof(long)));
 	};
 	st.completed = sum(Event::Completed);
 	st.warm_handoffs = sum(Event::WarmHandoff);
@@ -630,10 +640,8 @@ int Pool::thread_stop(kpool_thread &t)
 			if (auto *w = static_cast<Worker *>(t.kp_worker))
 				kp_wake_up_process(w->m_task);
 			break;
-		case QuickIdle:
-			return -EINVAL;
-		default:
-			break;
+		case QuickIdle: return -EINVAL;
+		default: break;
 		}
 	}
 	if (dropped)
@@ -873,8 +881,10 @@ int Pool::worker_main(Worker &w)
 				// Woken without being taken: a timeout, a resize or a
 				// spurious wake-up. Stay free unless there is work or
 				// a reason to retire.
-				if (!has_work_locked() && !m_dying && !should_retire_locked(w, timed_out)) {
-					unsigned long limit = kp_msecs_to_jiffies(m_attrs.idle_timeout_ms);
+				if (!has_work_locked() && !m_dying &&
+				    !should_retire_locked(w, timed_out)) {
+					unsigned long limit =
+						kp_msecs_to_jiffies(m_attrs.idle_timeout_ms);
 					unsigned long idle = kp_jiffies() - w.m_idle_since;
 					if (idle >= limit) {
 						// Timed out but needed (min_threads): a new period.
@@ -910,7 +920,10 @@ int Pool::worker_main(Worker &w)
 				kick_manager_if_needed_locked();
 			} else {
 				make_free_locked(w);
-				timeout = w.m_on_parked ? -1 : long(kp_msecs_to_jiffies(m_attrs.idle_timeout_ms));
+				timeout =
+					w.m_on_parked ?
+						-1 :
+						long(kp_msecs_to_jiffies(m_attrs.idle_timeout_ms));
 				kp_set_current_state(KP_TASK_IDLE);
 				sleep = true;
 			}
@@ -936,7 +949,8 @@ int Pool::worker_main(Worker &w)
 			}
 			// The state was set under the lock, so a wake-up between the
 			// unlock and schedule() makes schedule() return at once.
-			timed_out = kp_schedule_timeout(timeout < 0 ? kMaxScheduleTimeout : timeout) == 0;
+			timed_out = kp_schedule_timeout(timeout < 0 ? kMaxScheduleTimeout :
+								      timeout) == 0;
 			kp_set_current_state(KP_TASK_RUNNING);
 			continue;
 		}

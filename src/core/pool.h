@@ -62,7 +62,15 @@ public:
 	static void block_end();
 
 	// Per-CPU event counters (struct Counters offsets).
-	enum class Event { Completed, WarmHandoff, ColdStart, SpawnFailure, Reaped, Cancelled, Count };
+	enum class Event {
+		Completed,
+		WarmHandoff,
+		ColdStart,
+		SpawnFailure,
+		Reaped,
+		Cancelled,
+		Count
+	};
 	void count(Event e, long delta = 1);
 
 	// Queue-to-start latency histogram, log2 buckets of nanoseconds.
@@ -136,39 +144,39 @@ private:
 
 	// Legend: I: set in create(), read-only after; L: m_lock;
 	// M: m_attrs_mutex (writers) + m_lock (readers); A: atomic; W: manager only.
-	char m_name[KPOOL_NAME_MAX + 1] = {};	// I
-	SpinLock m_lock;				// protects L fields; IRQ-safe
-	Mutex m_attrs_mutex;				// serialises set_attrs()
-	WaitQueue m_waitq;				// job/quick/worker state changes
-	kpool_attrs m_attrs = {};			// M
-	bool m_dying = false;				// L
-	List<Worker, AllWorkersTag> m_all;		// L: every live worker
-	List<Worker, FreeWorkersTag> m_idle;		// L: free, may time out (MRU first)
-	List<Worker, FreeWorkersTag> m_parked;		// L: free reserve
-	LinkQueue<kpool_job> m_jobs;			// L: runnable jobs (FIFO)
-	kpool_job *m_slots[kKeyBuckets] = {};		// L: key holders by hash
-	LinkQueue<kpool_thread> m_quick;		// L: quick threads waiting
-	unsigned int m_nr_threads = 0;			// L: not retired
-	unsigned int m_nr_runnable = 0;		// L: runnable jobs + quick threads waiting
-	unsigned int m_nr_running_jobs = 0;		// L
-	unsigned int m_next_id = 0;			// W: thread name suffix
-	unsigned int m_nr_spawning = 0;		// L: being created by the manager
-	unsigned int m_nr_starting = 0;		// L: created, not yet in their loop
-	unsigned int m_nr_running = 0;			// L
-	unsigned int m_nr_blocked = 0;			// L
-	unsigned int m_nr_queued = 0;			// L: jobs + quick waiting (incl. followers)
-	unsigned int m_nr_woken = 0;			// L: free workers woken, not yet back
-	unsigned int m_nr_live_tasks = 0;		// L: workers not yet reaped
-	KThread m_manager;				// I
-	void *m_sysfs = nullptr;			// I: sysfs directory handle
-	int m_cpu = -1;					// I: bound CPU, -1 unbound
-	void *m_cpuhp = nullptr;			// I: hotplug instance (bound pools)
-	bool m_cpu_offline = false;			// L: the bound CPU is down
-	unsigned int m_bind_gen = 1;			// L: bumped when the CPU comes back
-	void *m_cpumask = nullptr;			// M (m_attrs_mutex): unbound pools' CPUs
-	List<Worker, FreeWorkersTag> m_hp_parked;	// L+H: parked while the CPU is down
-							// (H: changed only by hotplug callbacks and destroy)
-	void *m_counters = nullptr;			// I: per-CPU long[Event::Count]
+	char m_name[KPOOL_NAME_MAX + 1] = {};	  // I
+	SpinLock m_lock;			  // protects L fields; IRQ-safe
+	Mutex m_attrs_mutex;			  // serialises set_attrs()
+	WaitQueue m_waitq;			  // job/quick/worker state changes
+	kpool_attrs m_attrs = {};		  // M
+	bool m_dying = false;			  // L
+	List<Worker, AllWorkersTag> m_all;	  // L: every live worker
+	List<Worker, FreeWorkersTag> m_idle;	  // L: free, may time out (MRU first)
+	List<Worker, FreeWorkersTag> m_parked;	  // L: free reserve
+	LinkQueue<kpool_job> m_jobs;		  // L: runnable jobs (FIFO)
+	kpool_job *m_slots[kKeyBuckets] = {};	  // L: key holders by hash
+	LinkQueue<kpool_thread> m_quick;	  // L: quick threads waiting
+	unsigned int m_nr_threads = 0;		  // L: not retired
+	unsigned int m_nr_runnable = 0;		  // L: runnable jobs + quick threads waiting
+	unsigned int m_nr_running_jobs = 0;	  // L
+	unsigned int m_next_id = 0;		  // W: thread name suffix
+	unsigned int m_nr_spawning = 0;		  // L: being created by the manager
+	unsigned int m_nr_starting = 0;		  // L: created, not yet in their loop
+	unsigned int m_nr_running = 0;		  // L
+	unsigned int m_nr_blocked = 0;		  // L
+	unsigned int m_nr_queued = 0;		  // L: jobs + quick waiting (incl. followers)
+	unsigned int m_nr_woken = 0;		  // L: free workers woken, not yet back
+	unsigned int m_nr_live_tasks = 0;	  // L: workers not yet reaped
+	KThread m_manager;			  // I
+	void *m_sysfs = nullptr;		  // I: sysfs directory handle
+	int m_cpu = -1;				  // I: bound CPU, -1 unbound
+	void *m_cpuhp = nullptr;		  // I: hotplug instance (bound pools)
+	bool m_cpu_offline = false;		  // L: the bound CPU is down
+	unsigned int m_bind_gen = 1;		  // L: bumped when the CPU comes back
+	void *m_cpumask = nullptr;		  // M (m_attrs_mutex): unbound pools' CPUs
+	List<Worker, FreeWorkersTag> m_hp_parked; // L+H: parked while the CPU is down
+		// (H: changed only by hotplug callbacks and destroy)
+	void *m_counters = nullptr; // I: per-CPU long[Event::Count]
 };
 
 } // namespace kp

@@ -42,7 +42,8 @@ extern "C" long kp_pool_attr_show(void *p, enum kp_attr attr, char *buf)
 		long n = 0;
 		for (unsigned int i = 0; i < Pool::kHistBuckets; i++) {
 			if (b[i])
-				n += kp_snprintf(buf + n, kPage - n, "%llu %lu\n", 1ull << (i + 1), b[i]);
+				n += kp_snprintf(buf + n, kPage - n, "%llu %lu\n", 1ull << (i + 1),
+						 b[i]);
 		}
 		return n;
 	}

@@ -13,7 +13,7 @@ struct CpuReaper {
 	KP_PINNED(CpuReaper);
 	CpuReaper() = default;
 	SpinLock lock;
-	Worker *head = nullptr;		// L: lock
+	Worker *head = nullptr; // L: lock
 	WorkItem work;
 };
 

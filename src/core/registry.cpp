@@ -14,7 +14,7 @@ struct Entry : ListNode<> {
 
 constinit LockClass g_registry_class("kpool_registry");
 constinit Mutex g_mutex;
-constinit List<Entry> g_pools;	// g_mutex
+constinit List<Entry> g_pools; // g_mutex
 constinit bool g_initialised = false;
 
 void ensure_init()
@@ -101,7 +101,8 @@ void destroy_all()
 			pool = e->pool;
 		}
 		if (!same(pool->name(), "default"))
-			KP_LOG_WARN("pool %s was not destroyed by its user; destroying it", pool->name());
+			KP_LOG_WARN("pool %s was not destroyed by its user; destroying it",
+				    pool->name());
 		destroy_pool(pool);
 	}
 	g_mutex.destroy();

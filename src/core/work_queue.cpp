@@ -59,8 +59,14 @@ Result<OwnPtr<WorkQueue>> WorkQueue::create(const char *name, unsigned int flags
 	return q;
 }
 
-WorkQueue WorkQueue::system() { return WorkQueue(kp_wq_system(), false); }
-WorkQueue WorkQueue::system_unbound() { return WorkQueue(kp_wq_system_unbound(), false); }
+WorkQueue WorkQueue::system()
+{
+	return WorkQueue(kp_wq_system(), false);
+}
+WorkQueue WorkQueue::system_unbound()
+{
+	return WorkQueue(kp_wq_system_unbound(), false);
+}
 
 WorkQueue::~WorkQueue()
 {

@@ -50,13 +50,18 @@ public:
 	};
 
 	// Context: process, may sleep.
-	static Result<OwnPtr<WorkQueue>> create(const char *name, unsigned int flags, int max_active = 0);
+	static Result<OwnPtr<WorkQueue>> create(const char *name, unsigned int flags,
+						int max_active = 0);
 	// Wraps a system workqueue (not destroyed by the destructor).
 	static WorkQueue system();
 	static WorkQueue system_unbound();
 	~WorkQueue();
 	KP_MOVE_ONLY(WorkQueue);
-	WorkQueue(WorkQueue &&other) : m_wq(exchange(other.m_wq, static_cast<struct workqueue_struct *>(nullptr))), m_owned(other.m_owned) {}
+	WorkQueue(WorkQueue &&other)
+		: m_wq(exchange(other.m_wq, static_cast<struct workqueue_struct *>(nullptr))),
+		  m_owned(other.m_owned)
+	{
+	}
 
 	// Context: process, may sleep.
 	void flush() { kp_wq_flush(m_wq); }

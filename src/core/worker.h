@@ -14,23 +14,23 @@ public:
 
 	// Legend: I: set before the thread first runs; L: pool lock;
 	// S: the worker thread itself; R: the reaper.
-	Pool *const m_pool;			// I
-	KThread m_thread;			// I, then R (stopped by the reaper)
-	struct task_struct *m_task = nullptr;	// I
-	int m_pid = 0;				// I: for tracing after the task is gone
-	kpool_thread *m_quick = nullptr;	// L: quick thread handed to us
-	kpool_job *m_cur_job = nullptr;		// L: job running (identity only)
-	kpool_job m_key_slot = {};		// L: holds the key of a running ordered job
-	bool m_on_parked = false;		// L: which free list we are on
-	bool m_on_hp = false;			// L: on m_hp_parked (bound CPU down)
-	bool m_woken = false;			// L: taken off a free list and woken
-	bool m_started = false;			// L: has entered worker_main's loop
-	bool m_fresh = true;			// S: nothing run yet (cold start)
-	bool m_cold_item = false;		// S: the item running waited for this thread's creation
-	bool m_blocked = false;			// S: inside kpool_block_begin/end
-	unsigned long m_idle_since = 0;		// L: jiffies when we became free
-	Worker *m_reap_next = nullptr;		// R: reaper list
-	unsigned int m_bind_gen = 0;		// S: pool bind generation applied
+	Pool *const m_pool;		      // I
+	KThread m_thread;		      // I, then R (stopped by the reaper)
+	struct task_struct *m_task = nullptr; // I
+	int m_pid = 0;			      // I: for tracing after the task is gone
+	kpool_thread *m_quick = nullptr;      // L: quick thread handed to us
+	kpool_job *m_cur_job = nullptr;	      // L: job running (identity only)
+	kpool_job m_key_slot = {};	      // L: holds the key of a running ordered job
+	bool m_on_parked = false;	      // L: which free list we are on
+	bool m_on_hp = false;		      // L: on m_hp_parked (bound CPU down)
+	bool m_woken = false;		      // L: taken off a free list and woken
+	bool m_started = false;		      // L: has entered worker_main's loop
+	bool m_fresh = true;		      // S: nothing run yet (cold start)
+	bool m_cold_item = false;	// S: the item running waited for this thread's creation
+	bool m_blocked = false;		// S: inside kpool_block_begin/end
+	unsigned long m_idle_since = 0; // L: jiffies when we became free
+	Worker *m_reap_next = nullptr;	// R: reaper list
+	unsigned int m_bind_gen = 0;	// S: pool bind generation applied
 };
 
 } // namespace kp

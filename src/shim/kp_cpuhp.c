@@ -29,8 +29,8 @@ static int kp_hp_offline(unsigned int cpu, struct hlist_node *node)
 
 int kp_cpuhp_init(void)
 {
-	int ret = cpuhp_setup_state_multi(CPUHP_AP_ONLINE_DYN, "kpool:online",
-					  kp_hp_online, kp_hp_offline);
+	int ret = cpuhp_setup_state_multi(CPUHP_AP_ONLINE_DYN, "kpool:online", kp_hp_online,
+					  kp_hp_offline);
 	if (ret < 0)
 		return ret;
 	kp_hp_state = ret;

@@ -31,8 +31,8 @@ int kp_kthread_create(kp_thread_fn fn, void *arg, int node, const char *name,
 }
 EXPORT_SYMBOL_NS_GPL(kp_kthread_create, KPOOL_INTERNAL);
 
-int kp_kthread_create_on_cpu(kp_thread_fn fn, void *arg, unsigned int cpu,
-			     const char *name, struct task_struct **out)
+int kp_kthread_create_on_cpu(kp_thread_fn fn, void *arg, unsigned int cpu, const char *name,
+			     struct task_struct **out)
 {
 	might_sleep();
 	if (kp_fault_should_fail(KP_FAULT_SPAWN))

@@ -13,10 +13,10 @@
 #include <linux/list.h>
 #include <linux/wait.h>
 
-#define KP_LAYOUT(name, type)						\
-	do {								\
-		DEFINE(KP_SIZEOF_##name, sizeof(type));			\
-		DEFINE(KP_ALIGNOF_##name, __alignof__(type));		\
+#define KP_LAYOUT(name, type)                                 \
+	do {                                                  \
+		DEFINE(KP_SIZEOF_##name, sizeof(type));       \
+		DEFINE(KP_ALIGNOF_##name, __alignof__(type)); \
 	} while (0)
 
 int main(void);

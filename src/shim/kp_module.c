@@ -12,7 +12,8 @@
 
 static unsigned int default_min_threads = 2;
 module_param(default_min_threads, uint, 0444);
-MODULE_PARM_DESC(default_min_threads, "Default pool: threads kept even when idle (0..max, default 2)");
+MODULE_PARM_DESC(default_min_threads,
+		 "Default pool: threads kept even when idle (0..max, default 2)");
 
 static unsigned int default_max_threads = 256;
 module_param(default_max_threads, uint, 0444);
@@ -20,7 +21,8 @@ MODULE_PARM_DESC(default_max_threads, "Default pool: most threads (1..4096, defa
 
 static unsigned int default_reserve = 2;
 module_param(default_reserve, uint, 0444);
-MODULE_PARM_DESC(default_reserve, "Default pool: parked spare threads for quick hand-off (0..max, default 2)");
+MODULE_PARM_DESC(default_reserve,
+		 "Default pool: parked spare threads for quick hand-off (0..max, default 2)");
 
 static unsigned int default_idle_timeout_ms = 10000;
 module_param(default_idle_timeout_ms, uint, 0444);

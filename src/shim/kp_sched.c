@@ -119,4 +119,3 @@ unsigned int kp_raw_cpu(void)
 	return raw_smp_processor_id();
 }
 EXPORT_SYMBOL_NS_GPL(kp_raw_cpu, KPOOL_INTERNAL);
-

@@ -32,8 +32,8 @@ static ssize_t kp_attr_show(struct kobject *kobj, struct attribute *attr, char *
 	return kp_pool_attr_show(pk->pool, ka->id, buf);
 }
 
-static ssize_t kp_attr_store(struct kobject *kobj, struct attribute *attr,
-			     const char *buf, size_t len)
+static ssize_t kp_attr_store(struct kobject *kobj, struct attribute *attr, const char *buf,
+			     size_t len)
 {
 	struct kp_pool_kobj *pk = container_of(kobj, struct kp_pool_kobj, kobj);
 	struct kp_attribute *ka = container_of(attr, struct kp_attribute, attr);
@@ -49,10 +49,10 @@ static const struct sysfs_ops kp_sysfs_ops = {
 	.store = kp_attr_store,
 };
 
-#define KP_ATTR(_name, _mode, _id)					\
-	static struct kp_attribute kp_attr_##_name = {			\
-		.attr = { .name = #_name, .mode = _mode },		\
-		.id = _id,						\
+#define KP_ATTR(_name, _mode, _id)                         \
+	static struct kp_attribute kp_attr_##_name = {     \
+		.attr = { .name = #_name, .mode = _mode }, \
+		.id = _id,                                 \
 	}
 #define KP_RW(_name, _id) KP_ATTR(_name, 0644, _id)
 #define KP_RO(_name, _id) KP_ATTR(_name, 0444, _id)
@@ -79,27 +79,13 @@ KP_RO(oldest_job_age_ms, KP_ATTR_OLDEST_JOB_AGE_MS);
 KP_RO(latency_hist, KP_ATTR_LATENCY_HIST);
 
 static struct attribute *kp_pool_attrs[] = {
-	&kp_attr_min_threads.attr,
-	&kp_attr_max_threads.attr,
-	&kp_attr_idle_timeout_ms.attr,
-	&kp_attr_reserve.attr,
-	&kp_attr_nice.attr,
-	&kp_attr_cpumask.attr,
-	&kp_attr_nr_threads.attr,
-	&kp_attr_nr_idle.attr,
-	&kp_attr_nr_parked.attr,
-	&kp_attr_nr_running.attr,
-	&kp_attr_nr_blocked.attr,
-	&kp_attr_nr_queued.attr,
-	&kp_attr_completed.attr,
-	&kp_attr_warm_handoffs.attr,
-	&kp_attr_cold_starts.attr,
-	&kp_attr_spawn_failures.attr,
-	&kp_attr_reaped.attr,
-	&kp_attr_cancelled.attr,
-	&kp_attr_oldest_job_age_ms.attr,
-	&kp_attr_latency_hist.attr,
-	NULL,
+	&kp_attr_min_threads.attr,	 &kp_attr_max_threads.attr,   &kp_attr_idle_timeout_ms.attr,
+	&kp_attr_reserve.attr,		 &kp_attr_nice.attr,	      &kp_attr_cpumask.attr,
+	&kp_attr_nr_threads.attr,	 &kp_attr_nr_idle.attr,	      &kp_attr_nr_parked.attr,
+	&kp_attr_nr_running.attr,	 &kp_attr_nr_blocked.attr,    &kp_attr_nr_queued.attr,
+	&kp_attr_completed.attr,	 &kp_attr_warm_handoffs.attr, &kp_attr_cold_starts.attr,
+	&kp_attr_spawn_failures.attr,	 &kp_attr_reaped.attr,	      &kp_attr_cancelled.attr,
+	&kp_attr_oldest_job_age_ms.attr, &kp_attr_latency_hist.attr,  NULL,
 };
 ATTRIBUTE_GROUPS(kp_pool);
 
@@ -163,8 +149,8 @@ void kp_sysfs_remove_pool(void *handle)
  * does not make: empty input and a '+' (or, for unsigned values, '-') sign
  * are refused; one trailing newline is allowed (kstrto*() allows it too).
  */
-static int kp_parse_prepare(const char *buf, kp_size_t len, bool allow_minus,
-			    char *tmp, size_t tmp_size)
+static int kp_parse_prepare(const char *buf, kp_size_t len, bool allow_minus, char *tmp,
+			    size_t tmp_size)
 {
 	kp_size_t n = len;
 

@@ -85,4 +85,3 @@ void kp_wq_flush(struct workqueue_struct *wq)
 	flush_workqueue(wq);
 }
 EXPORT_SYMBOL_NS_GPL(kp_wq_flush, KPOOL_INTERNAL);
-

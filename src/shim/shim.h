@@ -34,9 +34,9 @@ typedef __UINT64_TYPE__ kp_u64;
 
 /* Allocation contexts; translated to gfp_t in C (gfp bits depend on config). */
 enum kp_gfp {
-	KP_GFP_KERNEL = 0,	/* process context, may sleep and reclaim */
-	KP_GFP_NOWAIT = 1,	/* any context, no reclaim, may fail */
-	KP_GFP_ATOMIC = 2,	/* any context, may dip into reserves */
+	KP_GFP_KERNEL = 0, /* process context, may sleep and reclaim */
+	KP_GFP_NOWAIT = 1, /* any context, no reclaim, may fail */
+	KP_GFP_ATOMIC = 2, /* any context, may dip into reserves */
 };
 
 /* Context: per gfp. Returns zeroed memory or NULL. */
@@ -112,7 +112,7 @@ void kp_waitq_wait_idle(void *wq, kp_cond_fn cond, void *arg);
 enum kp_task_state {
 	KP_TASK_RUNNING = 0,
 	KP_TASK_INTERRUPTIBLE = 1,
-	KP_TASK_IDLE = 2,	/* uninterruptible, not counted as hung or as load */
+	KP_TASK_IDLE = 2, /* uninterruptible, not counted as hung or as load */
 };
 
 struct task_struct *kp_current(void);
@@ -139,8 +139,8 @@ typedef int (*kp_thread_fn)(void *arg);
 int kp_kthread_create(kp_thread_fn fn, void *arg, int node, const char *name,
 		      struct task_struct **out);
 /* As above, bound to @cpu (kthread_create_on_cpu; the name gets "/cpu"). */
-int kp_kthread_create_on_cpu(kp_thread_fn fn, void *arg, unsigned int cpu,
-			     const char *name, struct task_struct **out);
+int kp_kthread_create_on_cpu(kp_thread_fn fn, void *arg, unsigned int cpu, const char *name,
+			     struct task_struct **out);
 /* If the current task is a kthread whose thread function is @fn, returns its
  * data pointer (the @arg it was created with), else NULL. Context: any.
  */
@@ -219,8 +219,14 @@ int kp_pool_cpu_offline(void *pool, unsigned int cpu);
 
 enum kp_trace_job_event { KP_TRACE_ENQUEUE, KP_TRACE_JOB_START, KP_TRACE_JOB_END };
 enum kp_trace_thread_event {
-	KP_TRACE_HANDOFF, KP_TRACE_BLOCK_BEGIN, KP_TRACE_BLOCK_END, KP_TRACE_SPAWN,
-	KP_TRACE_PARK, KP_TRACE_UNPARK, KP_TRACE_RETIRE, KP_TRACE_REAP,
+	KP_TRACE_HANDOFF,
+	KP_TRACE_BLOCK_BEGIN,
+	KP_TRACE_BLOCK_END,
+	KP_TRACE_SPAWN,
+	KP_TRACE_PARK,
+	KP_TRACE_UNPARK,
+	KP_TRACE_RETIRE,
+	KP_TRACE_REAP,
 };
 
 /* Context: any. */
@@ -285,8 +291,7 @@ void kp_debugfs_exit(void);
 
 enum kp_log_level { KP_LOG_ERR = 3, KP_LOG_WARNING = 4, KP_LOG_INFO = 6, KP_LOG_DEBUG = 7 };
 
-void kp_log(enum kp_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void kp_log(enum kp_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A WARNING with a backtrace; the caller decides once-only. */
 void kp_warn(const char *file, int line, const char *what);
 int kp_snprintf(char *buf, kp_size_t size, const char *fmt, ...)

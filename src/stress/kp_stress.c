@@ -61,9 +61,8 @@ module_param(autostart, bool, 0444);
 MODULE_PARM_DESC(autostart, "Start the load at module load (as writing start to the control file)");
 
 enum kps_pool_idx { KPS_UNBOUND, KPS_BOUND, KPS_DEFAULT, KPS_CHURN, KPS_NR_POOLS };
-static const char *const kps_pool_names[KPS_NR_POOLS] = {
-	"kps_unbound", "kps_bound", "default", "kps_churn"
-};
+static const char *const kps_pool_names[KPS_NR_POOLS] = { "kps_unbound", "kps_bound", "default",
+							  "kps_churn" };
 
 /* Counters of one pool, as seen by its users (this module). */
 struct kps_pool {
@@ -79,7 +78,7 @@ struct kps_pool {
 struct kps_key {
 	atomic_long_t last_seq;
 	atomic_t running;
-	unsigned long next_seq;		/* the submitter's own */
+	unsigned long next_seq; /* the submitter's own */
 };
 
 struct kps_quick {
@@ -124,7 +123,7 @@ static struct kps_knob_stats kps_knob;
 static enum kps_state kps_state;
 static bool kps_drain_timeout;
 static char kps_verdict[160] = "not run";
-static DEFINE_MUTEX(kps_lock);		/* kps_state, start/stop, the verdict */
+static DEFINE_MUTEX(kps_lock); /* kps_state, start/stop, the verdict */
 static struct dentry *kps_dir;
 
 /* ---- jobs ------------------------------------------------------------------------- */
@@ -240,7 +239,7 @@ static void kps_quick_stop(struct kps_quick *q)
 	if (ret == KPS_QUICK_RESULT)
 		atomic_long_inc(&q->p->quick_done);
 	else if (ret == -EINTR)
-		atomic_long_inc(&q->p->quick_dropped);	/* never started: reported */
+		atomic_long_inc(&q->p->quick_dropped); /* never started: reported */
 	else
 		atomic_long_inc(&q->p->quick_errors);
 	q->started = false;
@@ -316,8 +315,9 @@ static void kps_count_create_error(int ret)
 static void kps_churn(void)
 {
 	struct kps_pool *p = &kps_pools[KPS_CHURN];
-	struct kpool_attrs a = { .min_threads = 1, .max_threads = 4, .reserve = 1,
-				 .idle_timeout_ms = 100, .nice = 0 };
+	struct kpool_attrs a = {
+		.min_threads = 1, .max_threads = 4, .reserve = 1, .idle_timeout_ms = 100, .nice = 0
+	};
 	unsigned int i;
 	int ret;
 
@@ -434,10 +434,12 @@ static void kps_destroy_pools(void)
 
 static int kps_start(void)
 {
-	struct kpool_attrs ua = { .min_threads = 1, .max_threads = 32, .reserve = 2,
-				  .idle_timeout_ms = 200, .nice = 0 };
-	struct kpool_attrs ba = { .min_threads = 1, .max_threads = 16, .reserve = 1,
-				  .idle_timeout_ms = 200, .nice = 0 };
+	struct kpool_attrs ua = {
+		.min_threads = 1, .max_threads = 32, .reserve = 2, .idle_timeout_ms = 200, .nice = 0
+	};
+	struct kpool_attrs ba = {
+		.min_threads = 1, .max_threads = 16, .reserve = 1, .idle_timeout_ms = 200, .nice = 0
+	};
 	unsigned int i, n = nr_submitters ? nr_submitters : num_possible_cpus();
 	int ret;
 
@@ -520,8 +522,8 @@ static const char *kps_check(char *buf, size_t len, bool gauges)
 		long can = atomic_long_read(&p->cancelled);
 
 		if (sub != ran + can) {
-			snprintf(buf, len, "%s: submitted %ld != ran %ld + cancelled %ld",
-				 name, sub, ran, can);
+			snprintf(buf, len, "%s: submitted %ld != ran %ld + cancelled %ld", name,
+				 sub, ran, can);
 			return buf;
 		}
 		if (atomic_long_read(&p->order_errors) || atomic_long_read(&p->queue_errors)) {
@@ -531,7 +533,8 @@ static const char *kps_check(char *buf, size_t len, bool gauges)
 			return buf;
 		}
 		if (atomic_long_read(&p->quick_started) !=
-		    atomic_long_read(&p->quick_done) + atomic_long_read(&p->quick_dropped) ||
+			    atomic_long_read(&p->quick_done) +
+				    atomic_long_read(&p->quick_dropped) ||
 		    atomic_long_read(&p->quick_ran) != atomic_long_read(&p->quick_done) ||
 		    atomic_long_read(&p->quick_errors)) {
 			snprintf(buf, len,
@@ -544,8 +547,8 @@ static const char *kps_check(char *buf, size_t len, bool gauges)
 		}
 		if (gauges && i != KPS_CHURN && (p->nr_running || p->nr_queued || p->nr_blocked)) {
 			snprintf(buf, len,
-				 "%s: gauges after drain: running %ld queued %ld blocked %ld",
-				 name, p->nr_running, p->nr_queued, p->nr_blocked);
+				 "%s: gauges after drain: running %ld queued %ld blocked %ld", name,
+				 p->nr_running, p->nr_queued, p->nr_blocked);
 			return buf;
 		}
 	}
@@ -614,7 +617,8 @@ static int kps_results_show(struct seq_file *m, void *v)
 	for (i = 0; i < KPS_NR_POOLS; i++) {
 		struct kps_pool *p = &kps_pools[i];
 
-		seq_printf(m, "pool %s submitted %ld ran %ld cancelled %ld outstanding %ld order_errors %ld queue_errors %ld quick_started %ld quick_ran %ld quick_done %ld quick_dropped %ld quick_errors %ld nr_running %ld nr_queued %ld nr_blocked %ld\n",
+		seq_printf(m,
+			   "pool %s submitted %ld ran %ld cancelled %ld outstanding %ld order_errors %ld queue_errors %ld quick_started %ld quick_ran %ld quick_done %ld quick_dropped %ld quick_errors %ld nr_running %ld nr_queued %ld nr_blocked %ld\n",
 			   kps_pool_names[i], atomic_long_read(&p->submitted),
 			   atomic_long_read(&p->ran), atomic_long_read(&p->cancelled),
 			   kps_outstanding(p), atomic_long_read(&p->order_errors),
@@ -623,7 +627,8 @@ static int kps_results_show(struct seq_file *m, void *v)
 			   atomic_long_read(&p->quick_dropped), atomic_long_read(&p->quick_errors),
 			   p->nr_running, p->nr_queued, p->nr_blocked);
 	}
-	seq_printf(m, "knob attrs_ok %ld attrs_refused %ld attrs_wrong %ld create_ok %ld create_enomem %ld create_eagain %ld create_other %ld last_other_err %d kthread_ok %ld kthread_failed %ld kthread_wrong %ld\n",
+	seq_printf(m,
+		   "knob attrs_ok %ld attrs_refused %ld attrs_wrong %ld create_ok %ld create_enomem %ld create_eagain %ld create_other %ld last_other_err %d kthread_ok %ld kthread_failed %ld kthread_wrong %ld\n",
 		   atomic_long_read(&kps_knob.attrs_ok), atomic_long_read(&kps_knob.attrs_refused),
 		   atomic_long_read(&kps_knob.attrs_wrong), atomic_long_read(&kps_knob.create_ok),
 		   atomic_long_read(&kps_knob.create_enomem),
@@ -670,7 +675,7 @@ static ssize_t kps_control_write(struct file *file, const char __user *ubuf, siz
 		if (kps_state == KPS_RUNNING)
 			ret = -EBUSY;
 		else if (kps_state == KPS_STOPPED)
-			ret = -EALREADY;	/* one soak per load: its pools live until unload */
+			ret = -EALREADY; /* one soak per load: its pools live until unload */
 		else
 			ret = kps_start();
 	} else if (!strcmp(buf, "stop")) {

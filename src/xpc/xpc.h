@@ -36,13 +36,14 @@
 #include <linux/mutex.h>
 #include <kpool/kpool.h>
 
-#define XH_MAX_PARTITIONS	256
-#define XH_MAX_CHANNELS		8	/* XPC's hard maximum */
-#define XH_MSG_SIZE		128
-#define XH_MSG_HDR_SIZE		16
-#define XH_PAYLOAD_MAX		(XH_MSG_SIZE - XH_MSG_HDR_SIZE)	/* 112 */
-#define XH_NENTRIES_MAX		1024
-#define XH_NET_CHANNEL		1	/* the xpnet-like consumer's channel */
+#define XH_MAX_PARTITIONS 256
+#define XH_MAX_CHANNELS 8 /* XPC's hard maximum */
+#define XH_MAX_PAIRS (XH_MAX_PARTITIONS * XH_MAX_CHANNELS)
+#define XH_MSG_SIZE 128
+#define XH_MSG_HDR_SIZE 16
+#define XH_PAYLOAD_MAX (XH_MSG_SIZE - XH_MSG_HDR_SIZE) /* 112 */
+#define XH_NENTRIES_MAX 1024
+#define XH_NET_CHANNEL 1 /* the xpnet-like consumer's channel */
 
 /* Reasons and return values, after XPC's enum xp_retval. */
 enum xh_reason {
@@ -81,22 +82,22 @@ enum xh_part_state {
 };
 
 /* Channel flags (XPC_C_*). */
-#define XH_C_OPENREQUEST	0x0001
-#define XH_C_OPENREPLY		0x0002
-#define XH_C_CONNECTED		0x0004	/* handshake complete, sends allowed */
-#define XH_C_CONNECTEDCALLOUT	0x0008	/* xpConnected callout being made */
+#define XH_C_OPENREQUEST 0x0001
+#define XH_C_OPENREPLY 0x0002
+#define XH_C_CONNECTED 0x0004	     /* handshake complete, sends allowed */
+#define XH_C_CONNECTEDCALLOUT 0x0008 /* xpConnected callout being made */
 #define XH_C_CONNECTEDCALLOUT_MADE 0x0010
-#define XH_C_DISCONNECTING	0x0020
-#define XH_C_DISCONNECTINGCALLOUT 0x0400	/* xpDisconnecting claimed */
+#define XH_C_DISCONNECTING 0x0020
+#define XH_C_DISCONNECTINGCALLOUT 0x0400 /* xpDisconnecting claimed */
 #define XH_C_DISCONNECTINGCALLOUT_MADE 0x0040
-#define XH_C_CLOSEREQUEST	0x0080
-#define XH_C_CLOSEREPLY		0x0100
-#define XH_C_DISCONNECTED	0x0200	/* idle: not connected, nothing in flight */
+#define XH_C_CLOSEREQUEST 0x0080
+#define XH_C_CLOSEREPLY 0x0100
+#define XH_C_DISCONNECTED 0x0200 /* idle: not connected, nothing in flight */
 
 /* Why a sent message was not delivered (each is counted). */
 enum xh_drop {
 	XH_DROP_DISCONNECT,	/* channel disconnected before delivery */
-	XH_DROP_PARTITION_DOWN,	/* partition lost before delivery */
+	XH_DROP_PARTITION_DOWN, /* partition lost before delivery */
 	XH_DROP_CANCELLED,	/* delivery job cancelled by pool teardown */
 	XH_DROP_NEVER_ACKED,	/* delivered, but the consumer never acknowledged */
 	XH_NR_DROPS
@@ -105,29 +106,28 @@ enum xh_drop {
 /* Slot states. */
 enum xh_msg_state {
 	XH_M_FREE,
-	XH_M_ARRIVED,		/* sent, doorbell rung, not handed off yet */
-	XH_M_HANDED,		/* handed to a delivery thread (job queued / ready list) */
-	XH_M_DELIVERING,	/* xpMsgReceived callout running */
-	XH_M_DELIVERED,		/* callout returned, awaiting xh_received() */
+	XH_M_ARRIVED,	 /* sent, doorbell rung, not handed off yet */
+	XH_M_HANDED,	 /* handed to a delivery thread (job queued / ready list) */
+	XH_M_DELIVERING, /* xpMsgReceived callout running */
+	XH_M_DELIVERED,	 /* callout returned, awaiting xh_received() */
 };
 
-typedef void (*xh_channel_func)(enum xh_reason reason, int partid, int ch, void *data,
-				void *key);
+typedef void (*xh_channel_func)(enum xh_reason reason, int partid, int ch, void *data, void *key);
 typedef void (*xh_notify_func)(enum xh_reason reason, int partid, int ch, void *key);
 
 struct xh_channel;
 
 /* One message slot. The payload is what the user sees (data of the callout). */
 struct xh_msg {
-	struct kpool_job job;		/* delivery job, kpool mode */
-	struct list_head node;		/* free / arrived / ready list */
+	struct kpool_job job;  /* delivery job, kpool mode */
+	struct list_head node; /* free / arrived / ready list */
 	struct xh_channel *ch;
 	enum xh_msg_state state;
-	u32 gen;			/* bumped at each send into the slot */
+	u32 gen; /* bumped at each send into the slot */
 	u16 size;
-	bool cold;			/* delivered by a thread created for it */
+	bool cold; /* delivered by a thread created for it */
 	u64 t_send_ns;
-	u64 t_irq_ns;			/* doorbell hard-IRQ entry */
+	u64 t_irq_ns; /* doorbell hard-IRQ entry */
 	xh_notify_func notify;
 	void *notify_key;
 	u8 payload[XH_PAYLOAD_MAX] __aligned(8);
@@ -138,58 +138,58 @@ struct xh_partition;
 struct xh_channel {
 	struct xh_partition *part;
 	int number;
-	spinlock_t lock;			/* L: see the legend at the top */
-	u32 flags;				/* L */
-	enum xh_reason reason;			/* L: why disconnecting */
-	u16 nentries;				/* L: negotiated at connect */
-	struct xh_msg *slots;			/* XH_NENTRIES_MAX allocated */
-	unsigned int nr_slots;			/* allocated slots */
-	struct list_head free;			/* L */
-	struct list_head arrived;		/* L */
-	struct list_head ready;			/* L: XPC mode, waiting for a thread */
-	unsigned int n_used;			/* L: slots not free */
-	unsigned int n_refs;			/* L: deliveries handed off, not finished */
-	unsigned int n_in_callout;		/* L: callouts running */
-	wait_queue_head_t slot_wq;		/* WAIT senders */
-	wait_queue_head_t quiesce_wq;		/* the manager waiting for n_* to drop */
-	wait_queue_head_t idle_wq;		/* XPC mode: idle channel threads */
+	spinlock_t lock;	      /* L: see the legend at the top */
+	u32 flags;		      /* L */
+	enum xh_reason reason;	      /* L: why disconnecting */
+	u16 nentries;		      /* L: negotiated at connect */
+	struct xh_msg *slots;	      /* XH_NENTRIES_MAX allocated */
+	unsigned int nr_slots;	      /* allocated slots */
+	struct list_head free;	      /* L */
+	struct list_head arrived;     /* L */
+	struct list_head ready;	      /* L: XPC mode, waiting for a thread */
+	unsigned int n_used;	      /* L: slots not free */
+	unsigned int n_refs;	      /* L: deliveries handed off, not finished */
+	unsigned int n_in_callout;    /* L: callouts running */
+	wait_queue_head_t slot_wq;    /* WAIT senders */
+	wait_queue_head_t quiesce_wq; /* the manager waiting for n_* to drop */
+	wait_queue_head_t idle_wq;    /* XPC mode: idle channel threads */
 	/* XPC mode thread accounting (L). */
 	int assigned, idle, kthreads_needed;
 	int assigned_limit, idle_limit;
-	struct kpool_job connect_job;		/* kpool mode: the xpConnected callout */
+	struct kpool_job connect_job; /* kpool mode: the xpConnected callout */
 };
 
 struct xh_partition {
 	int id;
 	struct xh_run *run;
-	spinlock_t lock;			/* P: state and heartbeat fields */
-	enum xh_part_state state;		/* P: partition lock */
-	enum xh_reason reason;			/* P */
-	bool remote_alive;			/* P: remote heartbeats and serves DMA */
-	bool down;				/* P: deactivated in this run, for good */
-	u64 remote_heartbeat;			/* P */
-	u64 seen_heartbeat;			/* P */
-	unsigned long seen_at;			/* P: jiffies of the last change */
+	spinlock_t lock;	  /* P: state and heartbeat fields */
+	enum xh_part_state state; /* P: partition lock */
+	enum xh_reason reason;	  /* P */
+	bool remote_alive;	  /* P: remote heartbeats and serves DMA */
+	bool down;		  /* P: deactivated in this run, for good */
+	u64 remote_heartbeat;	  /* P */
+	u64 seen_heartbeat;	  /* P */
+	unsigned long seen_at;	  /* P: jiffies of the last change */
 	int nr_channels;
 	struct xh_channel ch[XH_MAX_CHANNELS];
 	struct irq_work doorbell;
-	struct kpool *pool;			/* kpool mode */
+	struct kpool *pool; /* kpool mode */
 	struct kpool_kthread *chmgr;
 	wait_queue_head_t chmgr_wq;
-	unsigned long chmgr_kick;		/* A: bit 0 = work pending */
+	unsigned long chmgr_kick; /* A: bit 0 = work pending */
 };
 
 /* Simulated DMA engine (xpc_dma.c). */
 struct xh_dma {
-	spinlock_t lock;			/* the list below */
-	struct list_head all;			/* descriptors alive (waiter or timer) */
+	spinlock_t lock;      /* the list below */
+	struct list_head all; /* descriptors alive (waiter or timer) */
 	unsigned int lat_us, slow_pct, slow_ms, timeout_ms, timeout_pct;
-	int stall_part;				/* its new transfers hang until aborted */
+	int stall_part; /* its new transfers hang until aborted */
 	atomic_long_t nr_ok, nr_slow, nr_timeouts, nr_late, nr_aborted, nr_failed;
 	atomic_t nr_waiting, peak_waiting;
-	DECLARE_BITMAP(lost, XH_MAX_PARTITIONS);	/* partitions whose memory is gone */
+	DECLARE_BITMAP(lost, XH_MAX_PARTITIONS); /* partitions whose memory is gone */
 	/* (partition, channel) pairs being torn down: new transfers fail. */
-	DECLARE_BITMAP(aborted, XH_MAX_PARTITIONS * XH_MAX_CHANNELS);
+	DECLARE_BITMAP(aborted, XH_MAX_PAIRS);
 };
 
 int xh_dma_init(struct xh_dma *dma);
@@ -218,7 +218,7 @@ struct xh_results {
 	atomic_long_t threads_created, spawn_failures, disconnect_stalls;
 	atomic_long_t partitions_lost, heartbeat_losses;
 	atomic_t cur_threads, peak_threads;
-	atomic_t nentries_min;			/* smallest negotiated nentries */
+	atomic_t nentries_min; /* smallest negotiated nentries */
 	atomic_long_t violations;
 	char first_violation[160];
 	/* Interrupt entry to callout, per message; [0] warm, [1] cold. */
@@ -244,14 +244,14 @@ struct xh_run {
 	struct xh_partition *parts;
 	struct xh_dma dma;
 	struct xh_results *res;
-	struct xh_reg *regs;			/* per channel number */
-	bool spawn_failing;			/* XPC mode: kthread_run "fails" */
+	struct xh_reg *regs; /* per channel number */
+	bool spawn_failing;  /* XPC mode: kthread_run "fails" */
 };
 
 /* Channel users (after xpc_connect / xpc_disconnect). */
 struct xh_reg {
-	struct mutex mutex;			/* serialises connect and disconnect */
-	xh_channel_func func;			/* NULL: not registered */
+	struct mutex mutex;   /* serialises connect and disconnect */
+	xh_channel_func func; /* NULL: not registered */
 	void *key;
 	u16 payload_size, nentries, assigned_limit, idle_limit;
 };
@@ -270,8 +270,8 @@ int xh_partition_wait_inactive(struct xh_run *run, int partid, unsigned int time
 enum xh_reason xh_connect(struct xh_run *run, int ch, xh_channel_func func, void *key,
 			  u16 payload_size, u16 nentries, u16 assigned_limit, u16 idle_limit);
 void xh_disconnect(struct xh_run *run, int ch);
-#define XH_WAIT		0
-#define XH_NOWAIT	1
+#define XH_WAIT 0
+#define XH_NOWAIT 1
 enum xh_reason xh_send(struct xh_run *run, int partid, int ch, u32 flags, const void *payload,
 		       u16 size);
 enum xh_reason xh_send_notify(struct xh_run *run, int partid, int ch, u32 flags,

@@ -118,7 +118,8 @@ static xh_notify_func xh_msg_free_locked(struct xh_channel *ch, struct xh_msg *m
 static enum xh_drop xh_drop_reason_locked(struct xh_channel *ch)
 {
 	return ch->reason == XH_PARTITION_DOWN || ch->reason == XH_NO_HEARTBEAT ?
-	       XH_DROP_PARTITION_DOWN : XH_DROP_DISCONNECT;
+		       XH_DROP_PARTITION_DOWN :
+		       XH_DROP_DISCONNECT;
 }
 
 /* Drop an undelivered message, calling its notify function with the reason. */
@@ -219,7 +220,7 @@ static void xh_handoff_locked(struct xh_channel *ch, u64 now)
 			if (kpool_queue(part->pool, &m->job)) {
 				xh_violation(run, "kpool_queue refused a delivery on %d/%d",
 					     part->id, ch->number);
-				return;	/* stays arrived; dropped at disconnect */
+				return; /* stays arrived; dropped at disconnect */
 			}
 			list_del_init(&m->node);
 		} else {
@@ -433,7 +434,7 @@ static void xh_xpc_create_threads(struct xh_channel *ch)
 		spin_unlock_irq(&ch->lock);
 
 		if (READ_ONCE(run->spawn_failing)) {
-			t = ERR_PTR(-EAGAIN);	/* the harness's injected failure */
+			t = ERR_PTR(-EAGAIN); /* the harness's injected failure */
 		} else {
 			__module_get(THIS_MODULE);
 			t = kthread_run(xh_xpc_thread, ch, "xpc_p%dc%d", ch->part->id, ch->number);
@@ -678,8 +679,8 @@ static void xh_process_connect(struct xh_channel *ch)
 	 */
 	ch->flags |= XH_C_OPENREPLY;
 	xh_dma_reset(&run->dma, part->id, ch->number);
-	ch->nentries = min_t(unsigned int, min(reg->nentries, run->p.remote_nentries),
-			     ch->nr_slots);
+	ch->nentries =
+		min_t(unsigned int, min(reg->nentries, run->p.remote_nentries), ch->nr_slots);
 	xh_min_update(&run->res->nentries_min, ch->nentries);
 	ch->assigned_limit = reg->assigned_limit;
 	ch->idle_limit = reg->idle_limit;
@@ -708,8 +709,10 @@ static int xh_chmgr_main(void *arg)
 	int i;
 
 	while (!kpool_thread_should_stop()) {
-		wait_event_idle_timeout(part->chmgr_wq, test_and_clear_bit(0, &part->chmgr_kick) ||
-					kpool_thread_should_stop(), HZ / 10);
+		wait_event_idle_timeout(part->chmgr_wq,
+					test_and_clear_bit(0, &part->chmgr_kick) ||
+						kpool_thread_should_stop(),
+					HZ / 10);
 		for (i = 0; i < part->nr_channels; i++) {
 			struct xh_channel *ch = &part->ch[i];
 
@@ -790,7 +793,7 @@ fail_pool:
 	kpool_destroy(part->pool);
 	part->pool = NULL;
 fail:
-	WRITE_ONCE(part->down, true);	/* senders stop waiting for it */
+	WRITE_ONCE(part->down, true); /* senders stop waiting for it */
 	WRITE_ONCE(part->state, XH_P_INACTIVE);
 	return ret;
 }

@@ -24,7 +24,7 @@ enum { XH_D_PENDING, XH_D_COPYING, XH_D_DONE, XH_D_ABORTED, XH_D_TIMEDOUT };
 struct xh_dma_desc {
 	struct kref ref;
 	struct hrtimer timer;
-	struct list_head node;		/* on dma->all until freed */
+	struct list_head node; /* on dma->all until freed */
 	struct xh_dma *dma;
 	atomic_t state;
 	int partid, ch;
@@ -71,7 +71,7 @@ int xh_dma_init(struct xh_dma *dma)
 	spin_lock_init(&dma->lock);
 	INIT_LIST_HEAD(&dma->all);
 	bitmap_zero(dma->lost, XH_MAX_PARTITIONS);
-	bitmap_zero(dma->aborted, XH_MAX_PARTITIONS * XH_MAX_CHANNELS);
+	bitmap_zero(dma->aborted, XH_MAX_PAIRS);
 	dma->stall_part = -1;
 	return 0;
 }
@@ -81,7 +81,7 @@ static u64 xh_dma_latency_ns(struct xh_dma *dma)
 	u32 r = get_random_u32_below(100);
 	u64 base = (u64)dma->lat_us * NSEC_PER_USEC;
 
-	if (r < dma->timeout_pct)	/* completes, but long after the timeout */
+	if (r < dma->timeout_pct) /* completes, but long after the timeout */
 		return 2ull * dma->timeout_ms * NSEC_PER_MSEC;
 	if (r < dma->timeout_pct + dma->slow_pct) {
 		atomic_long_inc(&dma->nr_slow);
@@ -125,27 +125,24 @@ int xh_dma_pull(struct xh_dma *dma, int partid, int ch, void *dst, const void *s
 	list_add_tail(&d->node, &dma->all);
 	spin_unlock_irq(&dma->lock);
 	if (READ_ONCE(dma->stall_part) != partid) {
-		kref_get(&d->ref);	/* the timer's */
+		kref_get(&d->ref); /* the timer's */
 		hrtimer_start(&d->timer, ns_to_ktime(xh_dma_latency_ns(dma)),
 			      HRTIMER_MODE_REL_HARD);
 	}
 	/* Re-check after publishing: an abort of @partid that ran before the
 	 * descriptor was on the list must not leave it waiting for the timeout.
 	 */
-	if (test_bit(partid, dma->lost) ||
-	    test_bit(partid * XH_MAX_CHANNELS + ch, dma->aborted))
+	if (test_bit(partid, dma->lost) || test_bit(partid * XH_MAX_CHANNELS + ch, dma->aborted))
 		atomic_cmpxchg(&d->state, XH_D_PENDING, XH_D_ABORTED);
 
 	w = atomic_inc_return(&dma->nr_waiting);
-	for (int p = atomic_read(&dma->peak_waiting); w > p;
-	     p = atomic_read(&dma->peak_waiting))
+	for (int p = atomic_read(&dma->peak_waiting); w > p; p = atomic_read(&dma->peak_waiting))
 		if (atomic_try_cmpxchg(&dma->peak_waiting, &p, w))
 			break;
 
 	left = wait_event_idle_timeout(d->wq, xh_dma_final(atomic_read(&d->state)),
 				       msecs_to_jiffies(dma->timeout_ms));
-	if (!left &&
-	    atomic_cmpxchg(&d->state, XH_D_PENDING, XH_D_TIMEDOUT) != XH_D_PENDING) {
+	if (!left && atomic_cmpxchg(&d->state, XH_D_PENDING, XH_D_TIMEDOUT) != XH_D_PENDING) {
 		/* The completion won the race and is copying: a short wait. */
 		wait_event_idle(d->wq, xh_dma_final(atomic_read(&d->state)));
 	}
@@ -216,11 +213,11 @@ void xh_dma_exit(struct xh_dma *dma)
 		got = kref_get_unless_zero(&d->ref);
 		spin_unlock_irq(&dma->lock);
 		if (!got) {
-			cond_resched();	/* being freed right now */
+			cond_resched(); /* being freed right now */
 			continue;
 		}
 		if (hrtimer_cancel(&d->timer))
-			kref_put(&d->ref, xh_dma_release);	/* the timer's */
+			kref_put(&d->ref, xh_dma_release); /* the timer's */
 		kref_put(&d->ref, xh_dma_release);
 	}
 }

@@ -23,7 +23,7 @@ MODULE_PARM_DESC(heartbeat_ms, "Partition heartbeat period in ms (10..60000; XPC
 static unsigned int checker_ms = 1000;
 module_param(checker_ms, uint, 0444);
 MODULE_PARM_DESC(checker_ms,
-		 "A partition whose heartbeat stood still this long is lost (2*heartbeat_ms..600000; XPC: 20000)");
+		 "Heartbeat unchanged this long: partition lost (2*heartbeat_ms..600000)");
 static unsigned int discovery_steps = 8;
 module_param(discovery_steps, uint, 0444);
 MODULE_PARM_DESC(discovery_steps, "Slow steps of the discovery thread before it exits (0..100000)");
@@ -32,14 +32,15 @@ module_param(discovery_step_ms, uint, 0444);
 MODULE_PARM_DESC(discovery_step_ms, "Duration of one discovery step in ms (1..60000)");
 static unsigned int discovery_fail;
 module_param(discovery_fail, uint, 0444);
-MODULE_PARM_DESC(discovery_fail, "1: the discovery thread fails to start (a test of unload after that)");
+MODULE_PARM_DESC(discovery_fail,
+		 "1: the discovery thread fails to start (a test of unload after that)");
 
 static struct dentry *xh_dir;
-static DEFINE_MUTEX(xh_run_mutex);	/* one run at a time */
+static DEFINE_MUTEX(xh_run_mutex); /* one run at a time */
 static DEFINE_MUTEX(xh_params_mutex);
-static DEFINE_MUTEX(xh_hb_mutex);	/* the run the heartbeat thread watches */
+static DEFINE_MUTEX(xh_hb_mutex); /* the run the heartbeat thread watches */
 static struct xh_run *xh_hb_run;
-static char *xh_results_text;		/* R: xh_run_mutex */
+static char *xh_results_text; /* R: xh_run_mutex */
 static size_t xh_results_len;
 
 static struct xh_params xh_params = {
@@ -197,8 +198,8 @@ static void xh_put_latency(struct seq_buf *s, const char *name, u64 *v, unsigned
 static void xh_format_results(struct xh_run *run, struct seq_buf *s)
 {
 	struct xh_results *r = run->res;
-	static const char *const drops[XH_NR_DROPS] = {
-		"disconnect", "partition_down", "cancelled", "never_acked" };
+	static const char *const drops[XH_NR_DROPS] = { "disconnect", "partition_down", "cancelled",
+							"never_acked" };
 	unsigned int n[XH_LAT_BUCKETS], all = 0;
 	u64 *merged;
 	int i;
@@ -262,7 +263,7 @@ static int xh_params_check(const struct xh_params *p)
 	if (p->late_partitions >= p->partitions || p->lose_partitions >= p->partitions)
 		return -EINVAL;
 	if (p->disconnect_blocked && p->lose_partitions)
-		return -EINVAL;	/* one partition fault per run */
+		return -EINVAL; /* one partition fault per run */
 	if (p->dma_timeout_pct + p->dma_slow_pct > 100)
 		return -EINVAL;
 	if (p->remote_nentries > p->nentries)
@@ -331,7 +332,10 @@ struct xh_param_desc {
 	unsigned int min, max;
 };
 
-#define XH_P(field, lo, hi) { #field, offsetof(struct xh_params, field), lo, hi }
+#define XH_P(field, lo, hi)                                       \
+	{                                                         \
+#field, offsetof(struct xh_params, field), lo, hi \
+	}
 static const struct xh_param_desc xh_param_descs[] = {
 	XH_P(partitions, 1, XH_MAX_PARTITIONS),
 	XH_P(channels, 1, XH_MAX_CHANNELS),
@@ -376,8 +380,7 @@ static ssize_t xh_param_read(struct file *file, char __user *ubuf, size_t len, l
 }
 
 /* Strict: one decimal number, an optional newline, within the range. */
-static ssize_t xh_param_write(struct file *file, const char __user *ubuf, size_t len,
-			      loff_t *ppos)
+static ssize_t xh_param_write(struct file *file, const char __user *ubuf, size_t len, loff_t *ppos)
 {
 	const struct xh_param_desc *d = file->private_data;
 	unsigned int v;
@@ -442,7 +445,8 @@ static ssize_t xh_results_read(struct file *file, char __user *ubuf, size_t len,
 
 	mutex_lock(&xh_run_mutex);
 	ret = xh_results_text ?
-	      simple_read_from_buffer(ubuf, len, ppos, xh_results_text, xh_results_len) : 0;
+		      simple_read_from_buffer(ubuf, len, ppos, xh_results_text, xh_results_len) :
+		      0;
 	mutex_unlock(&xh_run_mutex);
 	return ret;
 }

@@ -15,16 +15,16 @@
 #include <linux/jiffies.h>
 #include "xpc.h"
 
-#define XH_NET_MAGIC	0x78706e74	/* "xpnt" */
-#define XH_NET_MAX_LEN	512	/* bytes pulled per message, at most */
+#define XH_NET_MAGIC 0x78706e74 /* "xpnt" */
+#define XH_NET_MAX_LEN 512	/* bytes pulled per message, at most */
 
 /* What travels in a message: a header and, for xpnet, where to pull from. */
 struct xh_net_msg {
 	u32 magic;
 	u32 seq;
-	u32 len;		/* bytes to pull from @remote (network channel) */
-	u32 csum;		/* jhash of the pulled bytes, or of @inline_data */
-	u64 remote;		/* sender's buffer: "remote partition memory" */
+	u32 len;    /* bytes to pull from @remote (network channel) */
+	u32 csum;   /* jhash of the pulled bytes, or of @inline_data */
+	u64 remote; /* sender's buffer: "remote partition memory" */
 	u8 inline_data[40];
 };
 
@@ -33,16 +33,16 @@ enum { XH_TX_UNUSED, XH_TX_PENDING, XH_TX_NOTIFIED };
 
 /* One send with notify: the sender's side of a message. */
 struct xh_net_tx {
-	void *buf;		/* freed by the notify function */
+	void *buf; /* freed by the notify function */
 	atomic_t state;
 };
 
 struct xh_net {
 	struct xh_run *run;
-	unsigned long *delivered;		/* bitmap by seq */
-	struct xh_net_tx *tx;			/* by seq */
-	atomic_t conn[XH_MAX_PARTITIONS * XH_MAX_CHANNELS];
-	bool unregistered[XH_MAX_CHANNELS];	/* xh_disconnect returned */
+	unsigned long *delivered; /* bitmap by seq */
+	struct xh_net_tx *tx;	  /* by seq */
+	atomic_t conn[XH_MAX_PAIRS];
+	bool unregistered[XH_MAX_CHANNELS]; /* xh_disconnect returned */
 	atomic_t next_seq;
 	atomic_long_t noacked;
 	unsigned int nr_senders;
@@ -55,8 +55,8 @@ static void xh_net_notify(enum xh_reason reason, int partid, int ch, void *key)
 
 	/* Atomic context: no sleeping here (lockdep/atomic-sleep checks). */
 	if (atomic_cmpxchg(&tx->state, XH_TX_PENDING, XH_TX_NOTIFIED) != XH_TX_PENDING)
-		pr_warn_ratelimited("kpool_xpc: notify for a send not pending (%d/%d)\n",
-				    partid, ch);
+		pr_warn_ratelimited("kpool_xpc: notify for a send not pending (%d/%d)\n", partid,
+				    ch);
 	kfree(tx->buf);
 	tx->buf = NULL;
 }
@@ -133,14 +133,14 @@ static void xh_net_callout(enum xh_reason reason, int partid, int ch, void *data
 	case XH_DISCONNECTING:
 		old = atomic_cmpxchg(conn, XH_CONN_CONNECTED, XH_CONN_DISCONNECTING);
 		if (old != XH_CONN_CONNECTED)
-			xh_violation(net->run, "xpDisconnecting on %d/%d in state %d",
-				     partid, ch, old);
+			xh_violation(net->run, "xpDisconnecting on %d/%d in state %d", partid, ch,
+				     old);
 		break;
 	case XH_DISCONNECTED:
 		old = atomic_cmpxchg(conn, XH_CONN_DISCONNECTING, XH_CONN_DISCONNECTED);
 		if (old != XH_CONN_DISCONNECTING)
-			xh_violation(net->run, "xpDisconnected on %d/%d in state %d",
-				     partid, ch, old);
+			xh_violation(net->run, "xpDisconnected on %d/%d in state %d", partid, ch,
+				     old);
 		break;
 	default:
 		xh_violation(net->run, "unexpected callout %d on %d/%d", reason, partid, ch);
@@ -198,8 +198,8 @@ static enum xh_reason xh_net_send_one(struct xh_net *net, u32 seq, int partid, i
 	atomic_set(&tx->state, notify ? XH_TX_PENDING : XH_TX_UNUSED);
 	for (;;) {
 		if (notify)
-			r = xh_send_notify(run, partid, ch, flags, &msg, sizeof(msg),
-					   xh_net_notify, tx);
+			r = xh_send_notify(run, partid, ch, flags, &msg, sizeof(msg), xh_net_notify,
+					   tx);
 		else
 			r = xh_send(run, partid, ch, flags, &msg, sizeof(msg));
 		if (r == XH_SUCCESS)
@@ -419,8 +419,7 @@ int xh_net_run(struct xh_run *run)
 		xh_net_send_one(net, seq, 0, XH_NET_CHANNEL % run->p.channels);
 	}
 
-	net->nr_senders = min_t(unsigned int, ARRAY_SIZE(net->senders),
-				max(2u, num_online_cpus()));
+	net->nr_senders = min_t(unsigned int, ARRAY_SIZE(net->senders), max(2u, num_online_cpus()));
 	for (i = 0; i < net->nr_senders; i++) {
 		char name[16];
 
@@ -449,12 +448,11 @@ int xh_net_run(struct xh_run *run)
 		/* Late partitions come up after 10% of the traffic, or after
 		 * 50 ms if senders are held up waiting for them.
 		 */
-		if (!late_up && (progress >= late_at ||
-				 ktime_get_ns() - t0 > 50 * NSEC_PER_MSEC)) {
+		if (!late_up && (progress >= late_at || ktime_get_ns() - t0 > 50 * NSEC_PER_MSEC)) {
 			late_up = true;
 			for (p = first_late; p < run->p.partitions; p++) {
 				ret = xh_partition_activate(run, p);
-				if (ret)	/* an injected failure: reported, not fatal */
+				if (ret) /* an injected failure: reported, not fatal */
 					pr_info("kpool_xpc: late partition %d: activation failed: %d\n",
 						p, ret);
 			}
@@ -534,7 +532,7 @@ out_deactivate:
 		xh_partition_wait_inactive(run, p, 60000);
 	if (!net->unregistered[0])
 		for (c = 0; c < run->p.channels; c++)
-			xh_disconnect(run, c);	/* a failed setup: unregister what was */
+			xh_disconnect(run, c); /* a failed setup: unregister what was */
 
 	/* The books must balance: exactly one outcome per message. */
 	sent = atomic_long_read(&res->sent);
@@ -543,7 +541,7 @@ out_deactivate:
 		xh_violation(run, "sent %ld != delivered %ld + dropped %ld", sent, delivered,
 			     xh_dropped_undelivered(res));
 	if (!ret && delivered != atomic_long_read(&res->acked) +
-				 atomic_long_read(&res->dropped[XH_DROP_NEVER_ACKED]))
+					 atomic_long_read(&res->dropped[XH_DROP_NEVER_ACKED]))
 		xh_violation(run, "delivered %ld != acked %ld + never acked %ld", delivered,
 			     atomic_long_read(&res->acked),
 			     atomic_long_read(&res->dropped[XH_DROP_NEVER_ACKED]));
