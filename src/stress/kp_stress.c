@@ -765,3 +765,4 @@ module_init(kps_init);
 module_exit(kps_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kpool soak load through the public API (make check's soak and load loop)");
+MODULE_VERSION(KPOOL_VERSION);
