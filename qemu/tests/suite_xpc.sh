@@ -118,7 +118,7 @@ xpc_nentries_negotiated_smaller_wins() {
 }
 
 xpc_256_partitions() {
-	xpc_scenario kpool partitions=256 late_partitions=8 reserve=0 messages=1024 burst=0 rate=0 ||
+	xpc_scenario kpool partitions=256 late_partitions=0 reserve=0 messages=1024 burst=0 rate=0 ||
 		return 1
 	xpc_nothing_lost && xpc_expect callouts_connected -eq 512
 }

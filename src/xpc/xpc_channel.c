@@ -421,6 +421,14 @@ static void xh_xpc_create_threads(struct xh_channel *ch)
 	struct xh_run *run = ch->part->run;
 	struct task_struct *t;
 
+	/* Messages waiting with no thread at all (a creation failed earlier):
+	 * ask again on every pass of the manager, or they would wait for the
+	 * next doorbell, which may never come.
+	 */
+	spin_lock_irq(&ch->lock);
+	if (!list_empty(&ch->ready) && !ch->assigned)
+		ch->kthreads_needed = max(ch->kthreads_needed, 1);
+	spin_unlock_irq(&ch->lock);
 	for (;;) {
 		spin_lock_irq(&ch->lock);
 		if (ch->kthreads_needed <= 0 || (ch->flags & XH_C_DISCONNECTING) ||
