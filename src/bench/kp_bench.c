@@ -35,6 +35,7 @@
 #include <linux/log2.h>
 #include <linux/rcupdate.h>
 #include <kpool/kpool.h>
+#include "shim/kp_compat.h"
 #include "core/core.h"
 
 static unsigned int iters = 2000;

@@ -7,6 +7,7 @@
 #include <linux/err.h>
 #include "shim.h"
 #include "kp_internal.h"
+#include "kp_compat.h"
 
 static int kp_kthread_finish_create(struct task_struct *task, struct task_struct **out)
 {

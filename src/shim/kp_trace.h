@@ -12,6 +12,7 @@
 #define KPOOL_TRACE_H
 
 #include <linux/tracepoint.h>
+#include "kp_compat.h"
 
 /*
  * The TRACE_EVENT layout of include/trace/events/, which clang-format and
@@ -28,7 +29,7 @@ DECLARE_EVENT_CLASS(kpool_job_class,
 		__field(unsigned long, key)
 	),
 	TP_fast_assign(
-		__assign_str(pool);
+		KP_ASSIGN_STR(pool, pool);
 		__entry->job_ns = job_ns;
 		__entry->key = key;
 	),
@@ -53,7 +54,7 @@ DECLARE_EVENT_CLASS(kpool_thread_class,
 		__field(int, pid)
 	),
 	TP_fast_assign(
-		__assign_str(pool);
+		KP_ASSIGN_STR(pool, pool);
 		__entry->pid = pid;
 	),
 	TP_printk("pool=%s pid=%d", __get_str(pool), __entry->pid)
@@ -80,7 +81,7 @@ TRACE_EVENT(kpool_spawn_failed,
 		__field(int, error)
 	),
 	TP_fast_assign(
-		__assign_str(pool);
+		KP_ASSIGN_STR(pool, pool);
 		__entry->error = error;
 	),
 	TP_printk("pool=%s error=%d", __get_str(pool), __entry->error)

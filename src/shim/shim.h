@@ -32,16 +32,21 @@ typedef __UINT64_TYPE__ kp_u64;
 
 /* ---- memory (kp_mem.c) ---------------------------------------------------- */
 
-/* Allocation contexts; translated to gfp_t in C (gfp bits depend on config). */
+/*
+ * Allocation contexts; translated to gfp_t in C (gfp bits depend on config).
+ * "Any context" here and below excludes hard IRQ on PREEMPT_RT (and raw
+ * spinlocks held on any kernel): the allocator sleeps there. Which shim calls
+ * are allowed in hard IRQ on RT: src/shim/README.md.
+ */
 enum kp_gfp {
 	KP_GFP_KERNEL = 0, /* process context, may sleep and reclaim */
-	KP_GFP_NOWAIT = 1, /* any context, no reclaim, may fail */
-	KP_GFP_ATOMIC = 2, /* any context, may dip into reserves */
+	KP_GFP_NOWAIT = 1, /* atomic context (not hard IRQ on RT), no reclaim, may fail */
+	KP_GFP_ATOMIC = 2, /* atomic context (not hard IRQ on RT), may dip into reserves */
 };
 
 /* Context: per gfp. Returns zeroed memory or NULL. */
 void *kp_mem_alloc(kp_size_t size, enum kp_gfp gfp);
-/* Context: any. NULL is ignored. */
+/* Context: any but hard IRQ on RT. NULL is ignored. */
 void kp_mem_free(const void *p);
 
 /*
