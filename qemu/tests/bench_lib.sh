@@ -9,7 +9,8 @@
 # that failed is also reported in its RESULT line, error=...).
 #
 # /kpool/xpc_bench.args: line 1 the harness parameters both modes get (the
-# seed included), line 2 "REPS WARMUP_MESSAGES" (warm-up 0: none).
+# seed included), line 2 "REPS WARMUP_MESSAGES" (warm-up 0: none); empty or
+# missing: no XPC run (the scaling sweep).
 
 # kb_xpc_once MODE REP PARAMS...: one XPC delivery run, one RESULT line.
 kb_xpc_once() {
@@ -74,7 +75,7 @@ kb_bench_run() {
 	# traffic; a warm-up run per mode, then REPS runs per mode, interleaved
 	# (kpool first in odd repetitions, XPC first in even ones).
 	: >/tmp/xpc.bench
-	if [ -f /kpool/tests/xpc_lib.sh ] && [ -f /kpool/xpc_bench.args ]; then
+	if [ -f /kpool/tests/xpc_lib.sh ] && [ -s /kpool/xpc_bench.args ]; then
 		kb_xp=$(sed -n 1p /kpool/xpc_bench.args)
 		kb_xreps=$(sed -n 2p /kpool/xpc_bench.args | cut -d' ' -f1)
 		kb_xwarm=$(sed -n 2p /kpool/xpc_bench.args | cut -d' ' -f2)
