@@ -339,11 +339,14 @@ def plots(out, meta, params, host, records, hists, heads):
         with open(os.path.join(out, 'headline.dat'), 'w') as f:
             f.write('# i ratio lo hi label\n')
             for i, h in enumerate(heads):
-                f.write(f"{i} {h['value']} {h['lo']} {h['hi']} \"{h['label']}\"\n")
+                clamp = lambda x: min(max(x, 0.01), 100)
+                f.write(f"{i} {clamp(h['value'])} {clamp(h['lo'])} {clamp(h['hi'])} "
+                        f"\"{h['label']}\"\n")
         script = ("set output 'headline_ratios.png'\n"
-                  "set title \"Headline ratios, median with the range from the repetitions' "
-                  f"min-max (> 1: kpool better)\\n{title}\"\n"
-                  "set logscale x 2\nset xlabel 'ratio (other / kpool; ops/s: kpool / other)'\n"
+                  "set title \"Headline ratios: median, range from the repetitions' min-max; "
+                  f"> 1: kpool better\\n{title}\" font ',10'\n"
+                  "set logscale x 10\nset format x '%g'\nset xrange [0.01:100]\n"
+                  "set xlabel 'ratio (other / kpool; ops/s: kpool / other), clamped to 0.01-100'\n"
                   f"set yrange [-1:{len(heads)}]\nset ytics ('' 0)\nset grid x\n"
                   "set lmargin 40\nunset key\n"
                   "set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb 'black'\n"
