@@ -60,7 +60,8 @@
 
 static unsigned int iters = 2000;
 module_param(iters, uint, 0444);
-MODULE_PARM_DESC(iters, "Latency samples per repetition; throughput jobs per submitter (10..100000)");
+MODULE_PARM_DESC(iters,
+		 "Latency samples per repetition; throughput jobs per submitter (10..100000)");
 static unsigned int cold_iters = 100;
 module_param(cold_iters, uint, 0444);
 MODULE_PARM_DESC(cold_iters, "Samples per repetition of the cold spawn scenario (5..10000)");
@@ -73,7 +74,7 @@ MODULE_PARM_DESC(teardown_threads, "Threads stopped in the teardown scenarios (1
 static unsigned int teardown_block_ms = 10;
 module_param(teardown_block_ms, uint, 0444);
 MODULE_PARM_DESC(teardown_block_ms,
-		 "teardown_blocked: each thread notices a stop this long after it is asked (1..1000)");
+		 "teardown_blocked: ms each thread takes to notice a stop (1..1000)");
 static unsigned int burst_ms = 50;
 module_param(burst_ms, uint, 0444);
 MODULE_PARM_DESC(burst_ms, "Sleep of each job in the blocking-burst scenario (1..1000 ms)");
@@ -229,8 +230,8 @@ enum kb_place { KB_SAME, KB_CROSS, KB_ANY };
 enum kb_cls { KB_CLS_SAME, KB_CLS_CROSS, KB_CLS_ANY, KB_NR_CLS, KB_CLS_DROP = 0xff };
 static const char *const kb_cls_name[KB_NR_CLS] = { "same", "cross", "any" };
 
-static unsigned int kb_sub_cpu;	  /* the measuring thread's CPU */
-static int kb_cross_cpu = -1;	  /* another online CPU, or -1 */
+static unsigned int kb_sub_cpu; /* the measuring thread's CPU */
+static int kb_cross_cpu = -1;	/* another online CPU, or -1 */
 
 struct kb_unit;
 
@@ -318,13 +319,13 @@ enum kb_mech {
 	KB_KWORKER,
 };
 
-static struct kpool *kb_pool;			/* unbound: dispatch, throughput, wq_bench */
-static struct kpool *kb_bpool[2];		/* bound to kb_sub_cpu / kb_cross_cpu */
-static struct kpool *kb_cold_pool[2];		/* bound, empty: reserve 0, min 0 */
-static struct kpool *kb_burst_pool[2];		/* annotated / unannotated bursts */
+static struct kpool *kb_pool;	       /* unbound: dispatch, throughput, wq_bench */
+static struct kpool *kb_bpool[2];      /* bound to kb_sub_cpu / kb_cross_cpu */
+static struct kpool *kb_cold_pool[2];  /* bound, empty: reserve 0, min 0 */
+static struct kpool *kb_burst_pool[2]; /* annotated / unannotated bursts */
 static struct workqueue_struct *kb_priv_wq;
-static struct kthread_worker *kb_kw_any;	/* throughput: one unbound worker */
-static struct kthread_worker *kb_kw[2];		/* bound to kb_sub_cpu / kb_cross_cpu */
+static struct kthread_worker *kb_kw_any; /* throughput: one unbound worker */
+static struct kthread_worker *kb_kw[2];	 /* bound to kb_sub_cpu / kb_cross_cpu */
 
 /* ---- 1. spawn: request to the thread function running ------------------------------------- */
 
@@ -886,7 +887,9 @@ static int kb_burst(struct kb_unit *u, struct kb_rep *rep)
 
 	if (!s)
 		return -ENOMEM;
-	wq = m == KB_SYS_UNBOUND ? system_unbound_wq : m == KB_PRIV_UNBOUND ? kb_priv_wq : system_wq;
+	wq = m == KB_SYS_UNBOUND  ? system_unbound_wq :
+	     m == KB_PRIV_UNBOUND ? kb_priv_wq :
+				    system_wq;
 	init_completion(&all);
 	atomic_set(&left, k);
 	r->v[KB_THREADS_BEFORE] = kb_burst_threads(u->arg);
@@ -1319,7 +1322,8 @@ static void kb_run_units(struct kb_unit *us, unsigned int nu)
 			ret = u->fn(u, &r);
 			if (ret) {
 				u->err = ret;
-				pr_err("kpool_bench: %s/%s failed: %d\n", u->scenario, u->mech, ret);
+				pr_err("kpool_bench: %s/%s failed: %d\n", u->scenario, u->mech,
+				       ret);
 				continue;
 			}
 			if (u->latency)
@@ -1619,18 +1623,21 @@ static int __init kb_init(void)
 		char name[32];
 
 		snprintf(name, sizeof(name), "kpool_bench_cpu%u", cpus[i]);
-		ret = i && cpus[1] == cpus[0] ? 0 : kpool_create_bound(name, &a, cpus[i], &kb_bpool[i]);
+		ret = i && cpus[1] == cpus[0] ? 0 :
+						kpool_create_bound(name, &a, cpus[i], &kb_bpool[i]);
 		if (!ret) {
 			snprintf(name, sizeof(name), "kpool_bench_cold%u", cpus[i]);
-			ret = i && cpus[1] == cpus[0] ? 0 :
-				kpool_create_bound(name, &ca, cpus[i], &kb_cold_pool[i]);
+			ret = i && cpus[1] == cpus[0] ?
+				      0 :
+				      kpool_create_bound(name, &ca, cpus[i], &kb_cold_pool[i]);
 		}
 		if (!ret) {
 			snprintf(name, sizeof(name), "kpool_bench_burst%u", i);
 			ret = kpool_create(name, &ba, &kb_burst_pool[i]);
 		}
 		if (!ret) {
-			kb_kw[i] = kthread_create_worker_on_cpu(cpus[i], 0, "kb_kworker/%u", cpus[i]);
+			kb_kw[i] =
+				kthread_create_worker_on_cpu(cpus[i], 0, "kb_kworker/%u", cpus[i]);
 			if (IS_ERR(kb_kw[i]))
 				ret = PTR_ERR(kb_kw[i]);
 		}
