@@ -438,7 +438,7 @@ static int kb_spawn_kpool(struct kb_unit *u, struct kb_rep *rep)
 		s.t0 = ktime_get_ns();
 		ret = kpool_thread_run(pool, &t, kb_spawn_fn, &s);
 		if (ret)
-			return ret;
+			return ret; /* prev is NULL here: its reference was dropped */
 		wait_for_completion(&s.ran);
 		rep->samples[i] = s.t1 - s.t0;
 		rep->cls[i] = kb_classify(u, s.cpu);
