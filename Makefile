@@ -4,7 +4,9 @@
 #   make KDIR=<dir>   ... against another kernel build tree
 #   make run          the main job: boot the guest, run kpool's demo scenario
 #   make check        the whole test suite in the guest (what CI runs)
-#   make bench        kpool against the kernel's mechanisms (table + build/bench/results.json)
+#   make bench        kpool against the kernel's mechanisms on Debian's stock kernel
+#                     (table + build/bench/results.json); KERNEL=debug: on the debug
+#                     kernel; SWEEP="1 2 4 8": also at those vCPU counts
 #   make kernel       build (or reuse) the debug test kernel
 #   make install      build against KDIR (default: the running kernel) and
 #                     install into its module tree, then depmod (INSTALL_MOD_PATH,
@@ -33,7 +35,7 @@ check:
 	@scripts/check
 
 bench:
-	@scripts/bench
+	@scripts/bench $(if $(KERNEL),--kernel $(KERNEL)) $(if $(SWEEP),--sweep "$(SWEEP)")
 
 install:
 	@scripts/kinstall

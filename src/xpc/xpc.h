@@ -194,6 +194,7 @@ struct xh_dma {
 	spinlock_t lock;      /* the list below */
 	struct list_head all; /* descriptors alive (waiter or timer) */
 	unsigned int lat_us, slow_pct, slow_ms, timeout_ms, timeout_pct;
+	u32 seed;	/* xh_params.seed */
 	int stall_part; /* its new transfers hang until aborted */
 	atomic_long_t nr_ok, nr_slow, nr_timeouts, nr_late, nr_aborted, nr_failed;
 	atomic_t nr_waiting, peak_waiting;
@@ -207,7 +208,15 @@ int xh_dma_init(struct xh_dma *dma);
  * Sleeps in TASK_IDLE until done, aborted or timed out. Returns 0,
  * -ETIMEDOUT, -ECONNABORTED, -EHOSTDOWN or -ENOMEM. Context: process.
  */
-int xh_dma_pull(struct xh_dma *dma, int partid, int ch, void *dst, const void *src, size_t len);
+int xh_dma_pull(struct xh_dma *dma, int partid, int ch, void *dst, const void *src, size_t len,
+		u32 seq);
+/*
+ * xh_rand - a reproducible draw for message @seq: a pure function of (@seed,
+ * @seq, @salt), so that two runs with the same seed (kpool mode and XPC mode)
+ * see the same DMA latencies and packet sizes whatever order their threads
+ * handle the messages in. Context: any.
+ */
+u32 xh_rand(u32 seed, u32 seq, u32 salt);
 /* Fail every transfer of @partid (@ch < 0: every channel) in flight, and
  * every new one until xh_dma_reset(). Context: any.
  */
@@ -246,6 +255,7 @@ struct xh_params {
 	unsigned int lose_partitions, lose_abrupt, lose_at_pct;
 	unsigned int disconnect_blocked, blocked_hold_ms, spawn_fail, noack_every, nowait;
 	unsigned int ack_timeout_ms, send_timeout_ms, late_partitions;
+	unsigned int seed; /* 0: fresh random draws; else reproducible ones (xh_rand) */
 };
 
 struct xh_run {

@@ -1162,6 +1162,7 @@ int xh_run_setup(struct xh_run *run)
 	run->dma.slow_ms = run->p.dma_slow_ms;
 	run->dma.timeout_ms = run->p.dma_timeout_ms;
 	run->dma.timeout_pct = run->p.dma_timeout_pct;
+	run->dma.seed = run->p.seed;
 	for (p = 0; p < run->p.partitions; p++) {
 		struct xh_partition *part = &run->parts[p];
 

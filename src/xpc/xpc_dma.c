@@ -76,10 +76,22 @@ int xh_dma_init(struct xh_dma *dma)
 	return 0;
 }
 
-static u64 xh_dma_latency_ns(struct xh_dma *dma)
+u32 xh_rand(u32 seed, u32 seq, u32 salt)
 {
-	u32 r = get_random_u32_below(100);
+	/* splitmix64's finaliser over the three inputs. */
+	u64 z = ((u64)seed << 32 | seq) + (u64)(salt + 1) * 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return (u32)(z ^ (z >> 31));
+}
+
+/* Without a seed every draw is fresh; with one, a function of the message. */
+static u64 xh_dma_latency_ns(struct xh_dma *dma, u32 seq)
+{
+	u32 r = dma->seed ? xh_rand(dma->seed, seq, 1) % 100 : get_random_u32_below(100);
 	u64 base = (u64)dma->lat_us * NSEC_PER_USEC;
+	u64 jitter = dma->seed ? xh_rand(dma->seed, seq, 2) : get_random_u64();
 
 	if (r < dma->timeout_pct) /* completes, but long after the timeout */
 		return 2ull * dma->timeout_ms * NSEC_PER_MSEC;
@@ -88,10 +100,11 @@ static u64 xh_dma_latency_ns(struct xh_dma *dma)
 		return (u64)dma->slow_ms * NSEC_PER_MSEC;
 	}
 	/* A little jitter around the base latency: base/2 .. 3*base/2. */
-	return base / 2 + (base ? get_random_u64() % (base + 1) : 0);
+	return base / 2 + (base ? jitter % (base + 1) : 0);
 }
 
-int xh_dma_pull(struct xh_dma *dma, int partid, int ch, void *dst, const void *src, size_t len)
+int xh_dma_pull(struct xh_dma *dma, int partid, int ch, void *dst, const void *src, size_t len,
+		u32 seq)
 {
 	struct xh_dma_desc *d;
 	long left;
@@ -129,7 +142,7 @@ int xh_dma_pull(struct xh_dma *dma, int partid, int ch, void *dst, const void *s
 	spin_unlock_irq(&dma->lock);
 	if (READ_ONCE(dma->stall_part) != partid) {
 		kref_get(&d->ref); /* the timer's */
-		hrtimer_start(&d->timer, ns_to_ktime(xh_dma_latency_ns(dma)),
+		hrtimer_start(&d->timer, ns_to_ktime(xh_dma_latency_ns(dma, seq)),
 			      HRTIMER_MODE_REL);
 	}
 	/* Re-check after publishing: an abort of @partid that ran before the

@@ -70,6 +70,7 @@ static struct xh_params xh_params = {
 	.ack_timeout_ms = 2000,
 	.send_timeout_ms = 30000,
 	.late_partitions = 1,
+	.seed = 0,
 };
 
 /* ---- housekeeping threads ------------------------------------------------------------ */
@@ -363,6 +364,7 @@ static const struct xh_param_desc xh_param_descs[] = {
 	XH_P(ack_timeout_ms, 1, 600000),
 	XH_P(send_timeout_ms, 1, 600000),
 	XH_P(late_partitions, 0, XH_MAX_PARTITIONS - 1),
+	XH_P(seed, 0, UINT_MAX),
 };
 
 #undef XH_P

@@ -84,7 +84,8 @@ static void xh_net_message(struct xh_net *net, int partid, int ch, void *data)
 		if (buf) {
 			kpool_block_begin();
 			ret = xh_dma_pull(&run->dma, partid, ch, buf,
-					  (const void *)(unsigned long)msg.remote, msg.len);
+					  (const void *)(unsigned long)msg.remote, msg.len,
+					  msg.seq);
 			kpool_block_end();
 		} else {
 			ret = -ENOMEM;
@@ -187,7 +188,8 @@ static enum xh_reason xh_net_send_one(struct xh_net *net, u32 seq, int partid, i
 	xh_net_fill(msg.inline_data, sizeof(msg.inline_data), seq);
 	msg.csum = jhash(msg.inline_data, sizeof(msg.inline_data), seq);
 	if (ch == XH_NET_CHANNEL) {
-		msg.len = 64 + get_random_u32_below(XH_NET_MAX_LEN - 64);
+		msg.len = 64 + (run->p.seed ? xh_rand(run->p.seed, seq, 3) % (XH_NET_MAX_LEN - 64) :
+					      get_random_u32_below(XH_NET_MAX_LEN - 64));
 		tx->buf = kmalloc(msg.len, GFP_KERNEL);
 		if (!tx->buf)
 			return XH_NO_MEMORY;
