@@ -85,7 +85,8 @@ struct Spinner {
 
 extern "C" void kp_cxx_api_expected_failure_is_empty(struct kunit *test)
 {
-	kpool_cxx::Expected<kpool_cxx::Pool> r = kpool_cxx::Pool::create("kp_cxx_bad", small_attrs(0));
+	kpool_cxx::Expected<kpool_cxx::Pool> r =
+		kpool_cxx::Pool::create("kp_cxx_bad", small_attrs(0));
 	KP_ASSERT(test, !r.has_value());
 	KP_EXPECT(test, r.error() == -kERANGE);
 	KP_EXPECT(test, !r.value());
@@ -201,8 +202,8 @@ extern "C" void kp_cxx_api_quick_thread_stop_returns_result(struct kunit *test)
 	kpool_cxx::QuickThread qt;
 	KP_ASSERT(test, (qt.run<Spinner, &Spinner::loop>(pool, s)) == 0);
 	KP_ASSERT(test, wait_set(s.started));
+	KP_EXPECT(test, qt.is_done() == false);
 	KP_EXPECT(test, qt.stop() == 7);
-	KP_EXPECT(test, qt.is_done());
 	KP_EXPECT(test, load(s.stopped) == 1);
 }
 

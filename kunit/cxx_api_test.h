@@ -11,16 +11,16 @@ extern "C" {
 
 struct kunit;
 
-#define KP_CXX_API_CASES(X)                              \
-	X(expected_failure_is_empty)                     \
-	X(pool_destructor_destroys)                      \
-	X(pool_move_leaves_source_empty)                 \
-	X(job_runs_member_function)                      \
-	X(job_runs_or_cancels_each_at_destroy)           \
-	X(quick_thread_destructor_stops)                 \
-	X(quick_thread_stop_returns_result)              \
-	X(kthread_stop_after_exit_returns_result)        \
-	X(kthread_destructor_stops)                      \
+#define KP_CXX_API_CASES(X)                       \
+	X(expected_failure_is_empty)              \
+	X(pool_destructor_destroys)               \
+	X(pool_move_leaves_source_empty)          \
+	X(job_runs_member_function)               \
+	X(job_runs_or_cancels_each_at_destroy)    \
+	X(quick_thread_destructor_stops)          \
+	X(quick_thread_stop_returns_result)       \
+	X(kthread_stop_after_exit_returns_result) \
+	X(kthread_destructor_stops)               \
 	X(block_scope_counts_blocked)
 
 #define KP_CXX_API_DECLARE(name) void kp_cxx_api_##name(struct kunit *test);

@@ -276,7 +276,8 @@ public:
 	template <typename T, int (T::*Fn)()>
 	[[nodiscard]] int run(PoolRef pool, T &obj)
 	{
-		int ret = kpool_thread_run(pool.get(), &m_thread, &QuickThread::trampoline<T, Fn>, &obj);
+		int ret = kpool_thread_run(pool.get(), &m_thread, &QuickThread::trampoline<T, Fn>,
+					   &obj);
 		if (!ret)
 			m_started = true;
 		return ret;
@@ -289,6 +290,9 @@ public:
 		m_started = false;
 		return kpool_thread_stop(&m_thread);
 	}
+	/* is_done - the function returned (kpool_thread_is_done()); a stopped
+	 * handle is idle again, not done.
+	 */
 	bool is_done() { return kpool_thread_is_done(&m_thread); }
 
 private:
@@ -329,7 +333,8 @@ public:
 	static Expected<KThread> create(T &obj, const char *name)
 	{
 		struct kpool_kthread *t = nullptr;
-		int ret = kpool_kthread_create(&KThread::trampoline<T, Fn>, nullptr, &obj, name, &t);
+		int ret =
+			kpool_kthread_create(&KThread::trampoline<T, Fn>, nullptr, &obj, name, &t);
 		if (ret)
 			return Expected<KThread>::failure(ret);
 		return KThread(t);

@@ -144,24 +144,24 @@ struct xh_partition;
 struct xh_channel {
 	struct xh_partition *part;
 	int number;
-	spinlock_t lock;	      /* L: see the legend at the top */
-	raw_spinlock_t irq_lock;      /* R: the doorbell's share, inside L */
-	u32 flags;		      /* L */
-	enum xh_reason reason;	      /* L: why disconnecting */
-	u16 nentries;		      /* L: negotiated at connect */
-	struct xh_msg *slots;	      /* XH_NENTRIES_MAX allocated */
-	unsigned int nr_slots;	      /* allocated slots */
-	struct list_head free;	      /* L */
-	bool handoff_open;	      /* L+R (written under both): xpConnected made,
+	spinlock_t lock;		 /* L: see the legend at the top */
+	raw_spinlock_t irq_lock;	 /* R: the doorbell's share, inside L */
+	u32 flags;			 /* L */
+	enum xh_reason reason;		 /* L: why disconnecting */
+	u16 nentries;			 /* L: negotiated at connect */
+	struct xh_msg *slots;		 /* XH_NENTRIES_MAX allocated */
+	unsigned int nr_slots;		 /* allocated slots */
+	struct list_head free;		 /* L */
+	bool handoff_open;		 /* L+R (written under both): xpConnected made,
 				       * not disconnecting: the doorbell hands off */
-	struct list_head arrived;     /* R */
-	struct list_head ready;	      /* R: XPC mode, waiting for a thread */
-	unsigned int n_used;	      /* L: slots not free */
-	atomic_t n_refs;	      /* A: deliveries handed off, not finished; only
+	struct list_head arrived;	 /* R */
+	struct list_head ready;		 /* R: XPC mode, waiting for a thread */
+	unsigned int n_used;		 /* L: slots not free */
+	atomic_t n_refs;		 /* A: deliveries handed off, not finished; only
 				       * falls once the gate is closed */
-	unsigned int n_in_callout;    /* L: callouts running */
-	wait_queue_head_t slot_wq;    /* WAIT senders */
-	wait_queue_head_t quiesce_wq; /* the manager waiting for n_* to drop */
+	unsigned int n_in_callout;	 /* L: callouts running */
+	wait_queue_head_t slot_wq;	 /* WAIT senders */
+	wait_queue_head_t quiesce_wq;	 /* the manager waiting for n_* to drop */
 	struct swait_queue_head idle_wq; /* XPC mode: idle threads, woken one at a time */
 	/* XPC mode thread accounting: assigned (L), idle and kthreads_needed (R). */
 	int assigned, idle, kthreads_needed;

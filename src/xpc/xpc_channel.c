@@ -691,8 +691,7 @@ static void xh_process_disconnect(struct xh_channel *ch)
 	}
 	spin_lock_irq(&ch->lock);
 	raw_spin_lock(&ch->irq_lock);
-	if (ch->n_used || atomic_read(&ch->n_refs) || ch->n_in_callout || ch->assigned ||
-	    ch->idle)
+	if (ch->n_used || atomic_read(&ch->n_refs) || ch->n_in_callout || ch->assigned || ch->idle)
 		xh_violation(run,
 			     "channel %d/%d not quiescent: used %u refs %d callouts %u assigned %d idle %d",
 			     part->id, ch->number, ch->n_used, atomic_read(&ch->n_refs),
