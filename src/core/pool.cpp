@@ -15,7 +15,6 @@ enum QuickState : int { QuickIdle = 0, QuickQueued = 1, QuickRunning = 2, QuickD
 
 constinit LockClass g_pool_lock_class("kpool_pool_lock");
 constinit LockClass g_pool_attrs_class("kpool_pool_attrs");
-constinit LockClass g_pool_waitq_class("kpool_pool_waitq");
 
 constexpr long kMaxScheduleTimeout = __LONG_MAX__;
 constexpr unsigned int kSpawnBackoffMinMs = 10;
@@ -83,7 +82,6 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 	pool->m_cpu = cpu;
 	pool->m_lock.init(g_pool_lock_class);
 	pool->m_attrs_mutex.init(g_pool_attrs_class);
-	pool->m_waitq.init(g_pool_waitq_class);
 	pool->m_counters = kp_percpu_alloc(sizeof(Counters), alignof(Counters));
 	if (!pool->m_counters)
 		return err(-ENOMEM);
@@ -111,7 +109,7 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 	}
 	{
 		// The manager starts min_threads and the reserve in the background.
-		SpinGuardIrq guard(pool->m_lock);
+		RawSpinGuardIrq guard(pool->m_lock);
 		pool->kick_manager_locked();
 	}
 	return pool.leak();
@@ -138,7 +136,7 @@ void Pool::destroy()
 		kp_kthread_unpark(w->m_task);
 
 	{
-		SpinGuardIrq guard(m_lock);
+		RawSpinGuardIrq guard(m_lock);
 		m_dying = true;
 
 		// Queued jobs with a cancel function are reported cancelled. The
@@ -198,8 +196,8 @@ void Pool::destroy()
 			m_nr_woken++;
 			kp_wake_up_process(w->m_task);
 		}
+		wake_waiters_locked();
 	}
-	m_waitq.wake_all();
 
 	while (kpool_job *job = cancelled) {
 		cancelled = job->kp_next;
@@ -210,10 +208,7 @@ void Pool::destroy()
 	// No more threads are created once the manager is gone.
 	m_manager.stop();
 
-	m_waitq.wait_until([this] {
-		SpinGuardIrq guard(m_lock);
-		return m_nr_live_tasks == 0;
-	});
+	wait_until_locked([this] { return m_nr_live_tasks == 0; });
 	// Retired workers were reaped, but their reaper may still be returning.
 	reaper::flush();
 
@@ -223,7 +218,7 @@ void Pool::destroy()
 	for (;;) {
 		kpool_job *job;
 		{
-			SpinGuardIrq guard(m_lock);
+			RawSpinGuardIrq guard(m_lock);
 			job = take_job_locked_raw();
 			if (job)
 				begin_job_locked(job, slot);
@@ -232,7 +227,7 @@ void Pool::destroy()
 			break;
 		job->kp_func(job);
 		count(Event::Completed);
-		SpinGuardIrq guard(m_lock);
+		RawSpinGuardIrq guard(m_lock);
 		end_job_locked(slot);
 	}
 	delete this;
@@ -253,9 +248,10 @@ void Pool::apply_attrs(const kpool_attrs &attrs)
 {
 	m_attrs_mutex.assert_held();
 	{
-		SpinGuardIrq guard(m_lock);
-		if (attrs.nice != m_attrs.nice)
-			m_all.for_each([&](Worker &w) { kp_set_user_nice(w.m_task, attrs.nice); });
+		RawSpinGuardIrq guard(m_lock);
+		// Each worker applies a new nice to itself, at the top of its
+		// loop (the wake-ups below reach the free ones): set_user_nice()
+		// on every thread would make this section grow with the pool.
 		m_attrs = attrs;
 		// A smaller reserve turns the surplus parked workers into idle ones,
 		// which then time out like any other.
@@ -275,7 +271,7 @@ void Pool::apply_attrs(const kpool_attrs &attrs)
 
 kpool_attrs Pool::attrs()
 {
-	SpinGuardIrqSave guard(m_lock);
+	RawSpinGuardIrqSave guard(m_lock);
 	return m_attrs;
 }
 
@@ -345,7 +341,7 @@ void Pool::stats(kpool_stats &st)
 {
 	unsigned long long now = kp_ktime_ns();
 	{
-		SpinGuardIrqSave guard(m_lock);
+		RawSpinGuardIrqSave guard(m_lock);
 		st.nr_threads = m_nr_threads;
 		st.nr_idle = m_idle.size();
 		st.nr_parked = m_parked.size();
@@ -463,7 +459,7 @@ void Pool::promote_follower_locked(kpool_job *from)
 
 Result<void> Pool::queue(kpool_job &job, unsigned long key)
 {
-	SpinGuardIrqSave guard(m_lock);
+	RawSpinGuardIrqSave guard(m_lock);
 	if (m_dying)
 		return err(-ESHUTDOWN);
 	if (job.kp_state != JobIdle)
@@ -490,21 +486,15 @@ Result<void> Pool::queue(kpool_job &job, unsigned long key)
 
 bool Pool::cancel(kpool_job &job)
 {
-	if (!cancel_locked_scope(job))
-		return false;
-	// Flushers and drainers may be waiting for exactly this job.
-	m_waitq.wake_all();
-	return true;
-}
-
-bool Pool::cancel_locked_scope(kpool_job &job)
-{
-	SpinGuardIrqSave guard(m_lock);
+	RawSpinGuardIrqSave guard(m_lock);
 	if (job.kp_state == JobQueued) {
 		unlink_job_locked(&job);
 		if (job.kp_key) {
 			unlink_slot_locked(&job);
 			promote_follower_locked(&job);
+			// The next job of the key is runnable now.
+			if (m_jobs.front())
+				wake_for_work_locked();
 		}
 	} else if (job.kp_state == JobWaiting) {
 		kpool_job *holder = find_slot_locked(job.kp_key);
@@ -529,12 +519,14 @@ bool Pool::cancel_locked_scope(kpool_job &job)
 	job.kp_next = nullptr;
 	m_nr_queued--;
 	count(Event::Cancelled);
+	// Flushers and drainers may be waiting for exactly this job.
+	wake_waiters_locked();
 	return true;
 }
 
-bool Pool::is_job_busy(kpool_job &job)
+bool Pool::is_job_busy_locked(kpool_job &job)
 {
-	SpinGuardIrq guard(m_lock);
+	m_lock.assert_held();
 	if (job.kp_state != JobIdle)
 		return true;
 	bool running = false;
@@ -545,16 +537,47 @@ bool Pool::is_job_busy(kpool_job &job)
 void Pool::flush_job(kpool_job &job)
 {
 	kp::might_sleep();
-	m_waitq.wait_until([&] { return !is_job_busy(job); });
+	wait_until_locked([&] { return !is_job_busy_locked(job); });
 }
 
 void Pool::drain()
 {
 	kp::might_sleep();
-	m_waitq.wait_until([this] {
-		SpinGuardIrq guard(m_lock);
-		return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick.front();
-	});
+	wait_until_locked(
+		[this] { return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick.front(); });
+}
+
+// ---- waiters -------------------------------------------------------------------------------
+//
+// flush_job(), drain(), thread_stop() and destroy() sleep on a completion of
+// their own, linked on m_waiters. Whoever changes what they wait for calls
+// wake_waiters_locked(): a test of an empty list when nobody waits, else one
+// complete() (a raw swait lock, allowed under m_lock and in hard IRQ) per
+// waiter. Nothing is woken after a job when nobody waits.
+
+void Pool::wake_waiters_locked()
+{
+	m_lock.assert_held();
+	while (Waiter *w = m_waiters.pop_front())
+		w->done.complete();
+}
+
+template <typename Pred>
+void Pool::wait_until_locked(Pred done_locked)
+{
+	for (;;) {
+		Waiter me;
+		me.done.init();
+		{
+			RawSpinGuardIrq guard(m_lock);
+			if (done_locked())
+				return;
+			m_waiters.push_back(me);
+		}
+		// The waker unlinked us and completed under m_lock; the lock taken
+		// on the next round orders us after its complete(), so @me may go.
+		me.done.wait();
+	}
 }
 
 // ---- quick threads ------------------------------------------------------------------------
@@ -593,7 +616,7 @@ Worker *Pool::pop_free_locked()
 
 Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
 {
-	SpinGuardIrqSave guard(m_lock);
+	RawSpinGuardIrqSave guard(m_lock);
 	if (m_dying)
 		return err(-ESHUTDOWN);
 	if (t.kp_state == QuickQueued || t.kp_state == QuickRunning)
@@ -624,16 +647,15 @@ Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
 int Pool::thread_stop(kpool_thread &t)
 {
 	kp::might_sleep();
-	bool dropped = false;
 	{
-		SpinGuardIrq guard(m_lock);
+		RawSpinGuardIrq guard(m_lock);
 		switch (t.kp_state) {
 		case QuickQueued:
 			unlink_quick_locked(&t);
 			m_nr_queued--;
 			t.kp_result = -EINTR;
 			__atomic_store_n(&t.kp_state, int(QuickDone), __ATOMIC_RELEASE);
-			dropped = true;
+			wake_waiters_locked(); // drainers
 			break;
 		case QuickRunning:
 			write_once(t.kp_stop, 1);
@@ -644,14 +666,9 @@ int Pool::thread_stop(kpool_thread &t)
 		default: break;
 		}
 	}
-	if (dropped)
-		m_waitq.wake_all(); // drainers
 	// The worker sets QuickDone under the pool lock and never touches @t
 	// afterwards, so once we see it @t is ours again.
-	m_waitq.wait_until([&] {
-		SpinGuardIrq guard(m_lock);
-		return t.kp_state == QuickDone;
-	});
+	wait_until_locked([&] { return t.kp_state == QuickDone; });
 	int ret = t.kp_result;
 	t.kp_state = QuickIdle;
 	return ret;
@@ -690,7 +707,7 @@ void Pool::block_begin()
 	Pool *pool = w->m_pool;
 	w->m_blocked = true;
 	kp_trace_thread(KP_TRACE_BLOCK_BEGIN, pool->m_name, w->m_pid);
-	SpinGuardIrq guard(pool->m_lock);
+	RawSpinGuardIrq guard(pool->m_lock);
 	pool->m_nr_blocked++;
 	pool->kick_manager_if_needed_locked();
 }
@@ -703,7 +720,7 @@ void Pool::block_end()
 	Pool *pool = w->m_pool;
 	w->m_blocked = false;
 	kp_trace_thread(KP_TRACE_BLOCK_END, pool->m_name, w->m_pid);
-	SpinGuardIrq guard(pool->m_lock);
+	RawSpinGuardIrq guard(pool->m_lock);
 	pool->m_nr_blocked--;
 }
 
@@ -819,7 +836,7 @@ void Pool::run_job(Worker &w, kpool_job *job)
 	job->kp_func(job);
 	// @job may be freed by now: only the worker's own state is used below.
 	count(Event::Completed);
-	SpinGuardIrq guard(m_lock);
+	RawSpinGuardIrq guard(m_lock);
 	clear_blocked_locked(w);
 	w.m_cur_job = nullptr;
 	m_nr_running--;
@@ -827,6 +844,7 @@ void Pool::run_job(Worker &w, kpool_job *job)
 	end_job_locked(w.m_key_slot);
 	if (m_jobs.front())
 		wake_for_work_locked();
+	wake_waiters_locked(); // flushers and drainers
 }
 
 void Pool::run_quick(Worker &w, kpool_thread *t)
@@ -835,7 +853,7 @@ void Pool::run_quick(Worker &w, kpool_thread *t)
 	// kpool_thread_should_stop(): a handed-off function always runs.
 	int ret = t->kp_fn(t->kp_arg);
 	count(Event::Completed);
-	SpinGuardIrq guard(m_lock);
+	RawSpinGuardIrq guard(m_lock);
 	clear_blocked_locked(w);
 	t->kp_result = ret;
 	t->kp_worker = nullptr;
@@ -843,6 +861,7 @@ void Pool::run_quick(Worker &w, kpool_thread *t)
 	m_nr_running--;
 	// Release: a caller polling kpool_thread_is_done() sees fn's effects.
 	__atomic_store_n(&t->kp_state, int(QuickDone), __ATOMIC_RELEASE);
+	wake_waiters_locked(); // stoppers and drainers
 }
 
 int Pool::worker_main(Worker &w)
@@ -858,8 +877,10 @@ int Pool::worker_main(Worker &w)
 		long timeout = 0;
 		unsigned long long queued_ns = 0;
 		unsigned long key = 0;
+		int nice;
 		{
-			SpinGuardIrq guard(m_lock);
+			RawSpinGuardIrq guard(m_lock);
+			nice = m_attrs.nice;
 			if (!w.m_started) {
 				w.m_started = true;
 				m_nr_starting--;
@@ -918,6 +939,7 @@ int Pool::worker_main(Worker &w)
 				m_all.remove(w);
 				m_nr_threads--;
 				kick_manager_if_needed_locked();
+				wake_waiters_locked();
 			} else {
 				make_free_locked(w);
 				timeout =
@@ -941,6 +963,12 @@ int Pool::worker_main(Worker &w)
 				w.m_fresh = false;
 			}
 		}
+		// On ourselves, outside the lock (set_user_nice takes the runqueue
+		// lock). Our state may already be TASK_IDLE: this does not sleep.
+		if (nice != w.m_nice) {
+			kp_set_user_nice(kp_current(), nice);
+			w.m_nice = nice;
+		}
 		if (sleep) {
 			// The park request may have come before the state was set.
 			if (hp_wait && KThread::should_park()) {
@@ -956,7 +984,6 @@ int Pool::worker_main(Worker &w)
 		}
 		timed_out = false;
 		if (retire) {
-			m_waitq.wake_all();
 			kp_trace_thread(KP_TRACE_RETIRE, m_name, w.m_pid);
 			// From here on the reaper owns @w; it stops this thread,
 			// which only has to return.
@@ -972,8 +999,6 @@ int Pool::worker_main(Worker &w)
 			run_job(w, job);
 			kp_trace_job(KP_TRACE_JOB_END, m_name, queued_ns, key);
 		}
-		// Flushers, stoppers and drainers re-check their condition.
-		m_waitq.wake_all();
 	}
 }
 
@@ -987,11 +1012,11 @@ void Pool::worker_reaped(Worker *w)
 	count(Event::Reaped);
 	kp_trace_thread(KP_TRACE_REAP, m_name, w->m_pid);
 	delete w;
-	SpinGuardIrq guard(m_lock);
+	RawSpinGuardIrq guard(m_lock);
 	m_nr_live_tasks--;
-	// Woken under the lock: destroy() checks the count under the same lock,
-	// so it cannot free the pool before this unlock completes.
-	m_waitq.wake_all();
+	// Under the lock: destroy() checks the count under the same lock, so it
+	// cannot free the pool before this unlock completes.
+	wake_waiters_locked();
 }
 
 // ---- CPU hotplug (bound pools) ----------------------------------------------------------
@@ -1004,7 +1029,7 @@ void Pool::rebind_self(Worker &w)
 		return;
 	unsigned int gen;
 	{
-		SpinGuardIrq guard(m_lock);
+		RawSpinGuardIrq guard(m_lock);
 		if (m_cpu_offline || w.m_bind_gen == m_bind_gen)
 			return;
 		gen = m_bind_gen;
@@ -1035,7 +1060,7 @@ Result<void> Pool::set_cpumask(const char *buf, size_t len)
 	if (!ret) {
 		MutexGuard serialise(m_attrs_mutex);
 		kp_cpumask_copy(m_cpumask, mask);
-		SpinGuardIrq guard(m_lock);
+		RawSpinGuardIrq guard(m_lock);
 		m_bind_gen++;
 		// Free workers move at once, running ones after their job.
 		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
@@ -1058,7 +1083,7 @@ int Pool::cpu_offline(unsigned int cpu)
 	if (int(cpu) != m_cpu)
 		return 0;
 	{
-		SpinGuardIrq guard(m_lock);
+		RawSpinGuardIrq guard(m_lock);
 		m_cpu_offline = true;
 		// Free workers are taken off the free lists, so no work reaches
 		// them, then parked. Running ones finish their job elsewhere (the
@@ -1083,7 +1108,7 @@ int Pool::cpu_online(unsigned int cpu)
 	if (int(cpu) != m_cpu)
 		return 0;
 	{
-		SpinGuardIrq guard(m_lock);
+		RawSpinGuardIrq guard(m_lock);
 		m_cpu_offline = false;
 		m_bind_gen++;
 		// Free workers (created while the CPU was down) rebind at once,
@@ -1102,7 +1127,7 @@ int Pool::cpu_online(unsigned int cpu)
 // may use the free lists again (after its unpark).
 Worker *Pool::take_hp_parked()
 {
-	SpinGuardIrq guard(m_lock);
+	RawSpinGuardIrq guard(m_lock);
 	Worker *w = m_hp_parked.pop_front();
 	if (w)
 		w->m_on_hp = false;
@@ -1129,10 +1154,8 @@ Result<void> Pool::spawn_one()
 	w->m_pid = kp_task_pid(w->m_task);
 	bool bind = false;
 	{
-		SpinGuardIrq guard(m_lock);
-		// Under the lock, so a concurrent set_attrs() cannot be missed.
-		if (m_attrs.nice)
-			kp_set_user_nice(w->m_task, m_attrs.nice);
+		RawSpinGuardIrq guard(m_lock);
+		// The worker applies the pool's nice itself, at its first loop.
 		m_all.push_back(*w);
 		m_nr_threads++;
 		m_nr_starting++;
@@ -1159,7 +1182,7 @@ int Pool::manager_main()
 	while (!KThread::should_stop()) {
 		bool spawn;
 		{
-			SpinGuardIrq guard(m_lock);
+			RawSpinGuardIrq guard(m_lock);
 			spawn = needs_spawn_locked();
 			if (spawn)
 				m_nr_spawning++;
@@ -1174,7 +1197,7 @@ int Pool::manager_main()
 		}
 		Result<void> r = spawn_one();
 		{
-			SpinGuardIrq guard(m_lock);
+			RawSpinGuardIrq guard(m_lock);
 			m_nr_spawning--;
 		}
 		if (!r.is_error()) {

@@ -14,9 +14,9 @@
 
 #include "kpool/kpool.h"
 #include "base/own_ptr.h"
-#include "base/spin_lock.h"
+#include "base/raw_spin_lock.h"
 #include "base/mutex.h"
-#include "base/wait_queue.h"
+#include "base/completion.h"
 #include "base/list.h"
 #include "base/link_queue.h"
 #include "base/atomic.h"
@@ -26,6 +26,7 @@ namespace kp {
 
 struct AllWorkersTag {};
 struct FreeWorkersTag {};
+struct WaitersTag {};
 class Worker;
 
 class Pool {
@@ -116,7 +117,6 @@ private:
 	void begin_job_locked(kpool_job *job, kpool_job &slot);
 	void end_job_locked(kpool_job &slot);
 	void clear_blocked_locked(Worker &w);
-	bool cancel_locked_scope(kpool_job &job);
 	void record_latency(unsigned long long ns);
 	void sysfs_remove();
 	void apply_attrs(const kpool_attrs &attrs);
@@ -138,16 +138,26 @@ private:
 	Result<void> spawn_one();
 	void run_job(Worker &w, kpool_job *job);
 	void run_quick(Worker &w, kpool_thread *t);
-	bool is_job_busy(kpool_job &job);
+	bool is_job_busy_locked(kpool_job &job);
+
+	// A sleeper in flush_job/drain/thread_stop/destroy (see pool.cpp).
+	struct Waiter : ListNode<WaitersTag> {
+		Completion done;
+	};
+	void wake_waiters_locked();
+	// Context: process, may sleep. Sleeps until @done_locked() holds; it
+	// is evaluated under m_lock.
+	template <typename Pred>
+	void wait_until_locked(Pred done_locked);
 
 	static constexpr unsigned int kKeyBuckets = 64;
 
 	// Legend: I: set in create(), read-only after; L: m_lock;
 	// M: m_attrs_mutex (writers) + m_lock (readers); A: atomic; W: manager only.
 	char m_name[KPOOL_NAME_MAX + 1] = {};	  // I
-	SpinLock m_lock;			  // protects L fields; IRQ-safe
+	RawSpinLock m_lock;			  // protects L fields; raw, IRQ-safe, O(1) holds
 	Mutex m_attrs_mutex;			  // serialises set_attrs()
-	WaitQueue m_waitq;			  // job/quick/worker state changes
+	List<Waiter, WaitersTag> m_waiters;	  // L: sleepers to complete on a change
 	kpool_attrs m_attrs = {};		  // M
 	bool m_dying = false;			  // L
 	List<Worker, AllWorkersTag> m_all;	  // L: every live worker

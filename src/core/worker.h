@@ -31,6 +31,8 @@ public:
 	unsigned long m_idle_since = 0; // L: jiffies when we became free
 	Worker *m_reap_next = nullptr;	// R: reaper list
 	unsigned int m_bind_gen = 0;	// S: pool bind generation applied
+	int m_nice = kNiceUnset;	// S: nice applied to our task
+	static constexpr int kNiceUnset = 100; // outside -20..19: apply at the first loop
 };
 
 } // namespace kp

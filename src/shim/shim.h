@@ -82,6 +82,18 @@ unsigned long kp_spin_lock_irqsave(void *lock);
 void kp_spin_unlock_irqrestore(void *lock, unsigned long flags);
 void kp_spin_assert_held(void *lock);
 
+/* raw_spinlock_t (storage of KP_SIZEOF_RAW_SPINLOCK bytes): callable from hard
+ * IRQ on PREEMPT_RT. Same contract as the kp_spin_* functions above.
+ */
+void kp_raw_spin_init(void *lock, const char *name, void *key);
+void kp_raw_spin_lock(void *lock);
+void kp_raw_spin_unlock(void *lock);
+void kp_raw_spin_lock_irq(void *lock);
+void kp_raw_spin_unlock_irq(void *lock);
+unsigned long kp_raw_spin_lock_irqsave(void *lock);
+void kp_raw_spin_unlock_irqrestore(void *lock, unsigned long flags);
+void kp_raw_spin_assert_held(void *lock);
+
 void kp_mutex_init(void *mutex, const char *name, void *key);
 void kp_mutex_destroy(void *mutex);
 void kp_mutex_lock(void *mutex);
