@@ -86,30 +86,39 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 	if (!pool->m_counters)
 		return err(-ENOMEM);
 
-	if (cpu >= 0) {
-		if (!kp_cpu_possible(cpu))
-			return err(-EINVAL);
-		pool->m_cpu_offline = !kp_cpu_online(cpu);
-	}
+	if (cpu >= 0 && !kp_cpu_possible(cpu))
+		return err(-EINVAL);
 	pool->m_cpumask = kp_cpumask_alloc();
 	if (!pool->m_cpumask)
 		return err(-ENOMEM);
 	if (cpu >= 0)
 		kp_cpumask_set_only(pool->m_cpumask, cpu);
+	else
+		kp_cpumask_set_kthread_default(pool->m_cpumask); // isolcpus, nohz_full
 
+	// Not started yet: nothing may run on the pool before every step that
+	// can fail has succeeded, or a failure would free it under live threads.
 	char mgr_name[KPOOL_NAME_MAX + 8];
 	kp_snprintf(mgr_name, sizeof(mgr_name), "kpool_mgr/%s", name);
 	pool->m_manager = KP_TRY(KThread::create(kp_manager_main, nullptr, pool.get(), mgr_name,
-						 KThread::Wait::NoWait));
+						 KThread::Wait::NoStart));
 	if (cpu >= 0) {
-		if (int ret = kp_cpuhp_add(pool.get(), &pool->m_cpuhp); ret) {
-			pool->m_manager.stop();
-			return err(ret);
+		if (int ret = kp_cpuhp_add(pool.get(), &pool->m_cpuhp); ret)
+			return err(ret); // the handle stops the manager, which never ran
+		// Sampled with hotplug held off and after the instance exists: a CPU
+		// going down or up later runs our callbacks, one that went before is
+		// seen here.
+		kp_cpus_read_lock();
+		{
+			HoldIrq guard(*pool);
+			pool->m_cpu_offline = !kp_cpu_online(cpu);
 		}
+		kp_cpus_read_unlock();
 	}
 	{
-		// The manager starts min_threads and the reserve in the background.
-		RawSpinGuardIrq guard(pool->m_lock);
+		// The manager's first wake-up: it starts min_threads and the
+		// reserve in the background.
+		HoldIrq guard(*pool);
 		pool->kick_manager_locked();
 	}
 	return pool.leak();
@@ -136,7 +145,7 @@ void Pool::destroy()
 		kp_kthread_unpark(w->m_task);
 
 	{
-		RawSpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		m_dying = true;
 
 		// Queued jobs with a cancel function are reported cancelled. The
@@ -182,21 +191,26 @@ void Pool::destroy()
 			t->kp_worker = nullptr;
 			__atomic_store_n(&t->kp_state, int(QuickDone), __ATOMIC_RELEASE);
 		}
-		// Running quick threads are asked to stop; free workers are woken
-		// to drain the queue and exit. Workers inside a job are left alone:
-		// they exit when their job returns.
+		// Running quick threads are asked to stop. Workers inside a job
+		// are left alone: they exit when their job returns.
 		m_all.for_each([&](Worker &w) {
 			if (w.m_quick) {
 				write_once(w.m_quick->kp_stop, 1);
-				kp_wake_up_process(w.m_task);
+				wake_locked(w.m_task);
 			}
 		});
-		while (Worker *w = pop_free_locked()) {
-			w->m_woken = true;
-			m_nr_woken++;
-			kp_wake_up_process(w->m_task);
-		}
 		wake_waiters_locked();
+	}
+	// Free workers are woken to drain the queue and exit, one per hold of
+	// the lock (m_dying keeps them off the free lists from now on).
+	for (;;) {
+		HoldIrq guard(*this);
+		Worker *w = pop_free_locked();
+		if (!w)
+			break;
+		w->m_woken = true;
+		m_nr_woken++;
+		wake_locked(w->m_task);
 	}
 
 	while (kpool_job *job = cancelled) {
@@ -218,7 +232,7 @@ void Pool::destroy()
 	for (;;) {
 		kpool_job *job;
 		{
-			RawSpinGuardIrq guard(m_lock);
+			HoldIrq guard(*this);
 			job = take_job_locked_raw();
 			if (job)
 				begin_job_locked(job, slot);
@@ -227,7 +241,7 @@ void Pool::destroy()
 			break;
 		job->kp_func(job);
 		count(Event::Completed);
-		RawSpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		end_job_locked(slot);
 	}
 	delete this;
@@ -248,7 +262,7 @@ void Pool::apply_attrs(const kpool_attrs &attrs)
 {
 	m_attrs_mutex.assert_held();
 	{
-		RawSpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		// Each worker applies a new nice to itself, at the top of its
 		// loop (the wake-ups below reach the free ones): set_user_nice()
 		// on every thread would make this section grow with the pool.
@@ -261,17 +275,42 @@ void Pool::apply_attrs(const kpool_attrs &attrs)
 			w->m_idle_since = kp_jiffies();
 			m_idle.push_back(*w);
 		}
-		// Free workers re-evaluate retirement with the new limits; running
-		// ones do when their job ends, so no running job is interrupted.
-		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
-		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
 		kick_manager_locked();
+	}
+	// Free workers re-evaluate retirement with the new limits; running
+	// ones do when their job ends, so no running job is interrupted.
+	kick_free_workers();
+}
+
+// Wakes every free worker to re-evaluate (limits, nice, binding), one per
+// hold of the lock, so interrupts are never off for a time that grows with
+// the pool. Each is taken off its free list (so it is taken once) and counted
+// as woken: it takes any waiting work, or goes back with its idle period
+// kept. Workers that became free meanwhile are free under the new settings.
+void Pool::kick_free_workers()
+{
+	unsigned int n;
+	{
+		HoldIrq guard(*this);
+		n = m_idle.size() + m_parked.size();
+	}
+	while (n--) {
+		HoldIrq guard(*this);
+		// Least recently used first: a kicked worker goes back to the front.
+		Worker *w = m_idle.pop_back();
+		if (!w)
+			w = m_parked.pop_back();
+		if (!w)
+			break;
+		w->m_woken = w->m_kicked = true;
+		m_nr_woken++;
+		wake_locked(w->m_task);
 	}
 }
 
 kpool_attrs Pool::attrs()
 {
-	RawSpinGuardIrqSave guard(m_lock);
+	HoldIrqSave guard(*this);
 	return m_attrs;
 }
 
@@ -341,7 +380,7 @@ void Pool::stats(kpool_stats &st)
 {
 	unsigned long long now = kp_ktime_ns();
 	{
-		RawSpinGuardIrqSave guard(m_lock);
+		HoldIrqSave guard(*this);
 		st.nr_threads = m_nr_threads;
 		st.nr_idle = m_idle.size();
 		st.nr_parked = m_parked.size();
@@ -459,12 +498,14 @@ void Pool::promote_follower_locked(kpool_job *from)
 
 Result<void> Pool::queue(kpool_job &job, unsigned long key)
 {
-	RawSpinGuardIrqSave guard(m_lock);
+	HoldIrqSave guard(*this);
 	if (m_dying)
 		return err(-ESHUTDOWN);
 	if (job.kp_state != JobIdle)
 		return err(-EBUSY);
-	job.kp_pool = reinterpret_cast<struct kpool *>(this);
+	// Read without a lock by kpool_cancel() (which rechecks it under ours).
+	__atomic_store_n(&job.kp_pool, reinterpret_cast<struct kpool *>(this), __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	job.kp_key = key;
 	job.kp_queued_ns = kp_ktime_ns();
 	job.kp_followers = job.kp_followers_tail = nullptr;
@@ -484,10 +525,18 @@ Result<void> Pool::queue(kpool_job &job, unsigned long key)
 	return {};
 }
 
-bool Pool::cancel(kpool_job &job)
+Pool::CancelResult Pool::cancel(kpool_job &job)
 {
-	RawSpinGuardIrqSave guard(m_lock);
-	if (job.kp_state == JobQueued) {
+	HoldIrqSave guard(*this);
+	// The caller read the pool without a lock: the job may have run and
+	// been queued on another pool since, under that pool's lock, not ours.
+	// queue() stores the pool before the state (a release fence between):
+	// a state read here that another pool wrote comes with that pool.
+	int state = __atomic_load_n(&job.kp_state, __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&job.kp_pool, __ATOMIC_RELAXED) !=
+	    reinterpret_cast<struct kpool *>(this))
+		return CancelResult::Moved;
+	if (state == JobQueued) {
 		unlink_job_locked(&job);
 		if (job.kp_key) {
 			unlink_slot_locked(&job);
@@ -496,10 +545,10 @@ bool Pool::cancel(kpool_job &job)
 			if (m_jobs.front())
 				wake_for_work_locked();
 		}
-	} else if (job.kp_state == JobWaiting) {
+	} else if (state == JobWaiting) {
 		kpool_job *holder = find_slot_locked(job.kp_key);
 		if (KP_WARN_ON_ONCE(!holder))
-			return false;
+			return CancelResult::NotQueued;
 		kpool_job *prev = nullptr;
 		for (kpool_job *j = holder->kp_followers; j; prev = j, j = j->kp_next) {
 			if (j != &job)
@@ -513,7 +562,7 @@ bool Pool::cancel(kpool_job &job)
 			break;
 		}
 	} else {
-		return false;
+		return CancelResult::NotQueued;
 	}
 	job.kp_state = JobIdle;
 	job.kp_next = nullptr;
@@ -521,7 +570,7 @@ bool Pool::cancel(kpool_job &job)
 	count(Event::Cancelled);
 	// Flushers and drainers may be waiting for exactly this job.
 	wake_waiters_locked();
-	return true;
+	return CancelResult::Cancelled;
 }
 
 bool Pool::is_job_busy_locked(kpool_job &job)
@@ -569,7 +618,7 @@ void Pool::wait_until_locked(Pred done_locked)
 		Waiter me;
 		me.done.init();
 		{
-			RawSpinGuardIrq guard(m_lock);
+			HoldIrq guard(*this);
 			if (done_locked())
 				return;
 			m_waiters.push_back(me);
@@ -616,7 +665,7 @@ Worker *Pool::pop_free_locked()
 
 Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
 {
-	RawSpinGuardIrqSave guard(m_lock);
+	HoldIrqSave guard(*this);
 	if (m_dying)
 		return err(-ESHUTDOWN);
 	if (t.kp_state == QuickQueued || t.kp_state == QuickRunning)
@@ -632,7 +681,7 @@ Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
 		t.kp_state = QuickRunning;
 		t.kp_worker = w;
 		w->m_quick = &t;
-		kp_wake_up_process(w->m_task);
+		wake_locked(w->m_task);
 		kick_manager_if_needed_locked();
 		return {};
 	}
@@ -648,7 +697,7 @@ int Pool::thread_stop(kpool_thread &t)
 {
 	kp::might_sleep();
 	{
-		RawSpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		switch (t.kp_state) {
 		case QuickQueued:
 			unlink_quick_locked(&t);
@@ -660,7 +709,7 @@ int Pool::thread_stop(kpool_thread &t)
 		case QuickRunning:
 			write_once(t.kp_stop, 1);
 			if (auto *w = static_cast<Worker *>(t.kp_worker))
-				kp_wake_up_process(w->m_task);
+				wake_locked(w->m_task);
 			break;
 		case QuickIdle: return -EINVAL;
 		default: break;
@@ -688,7 +737,7 @@ bool Pool::current_should_stop()
 {
 	Worker *w = current_worker();
 	if (!w)
-		return kp_kthread_should_stop();
+		return kp_kthread_should_stop(); // 0 outside a kernel thread
 	kpool_thread *t = w->m_quick;
 	return t && read_once(t->kp_stop);
 }
@@ -707,7 +756,7 @@ void Pool::block_begin()
 	Pool *pool = w->m_pool;
 	w->m_blocked = true;
 	kp_trace_thread(KP_TRACE_BLOCK_BEGIN, pool->m_name, w->m_pid);
-	RawSpinGuardIrq guard(pool->m_lock);
+	HoldIrq guard(*pool);
 	pool->m_nr_blocked++;
 	pool->kick_manager_if_needed_locked();
 }
@@ -720,7 +769,7 @@ void Pool::block_end()
 	Pool *pool = w->m_pool;
 	w->m_blocked = false;
 	kp_trace_thread(KP_TRACE_BLOCK_END, pool->m_name, w->m_pid);
-	RawSpinGuardIrq guard(pool->m_lock);
+	HoldIrq guard(*pool);
 	pool->m_nr_blocked--;
 }
 
@@ -747,7 +796,7 @@ void Pool::kick_manager_locked()
 {
 	// m_manager is stopped by destroy() after m_dying is set.
 	if (!m_dying && m_manager.is_valid())
-		kp_wake_up_process(m_manager.task());
+		wake_locked(m_manager.task());
 }
 
 void Pool::kick_manager_if_needed_locked()
@@ -764,7 +813,7 @@ void Pool::wake_for_work_locked()
 			// Counted as claiming one runnable item until it runs.
 			w->m_woken = true;
 			m_nr_woken++;
-			kp_wake_up_process(w->m_task);
+			wake_locked(w->m_task);
 		}
 	}
 	kick_manager_if_needed_locked();
@@ -836,7 +885,7 @@ void Pool::run_job(Worker &w, kpool_job *job)
 	job->kp_func(job);
 	// @job may be freed by now: only the worker's own state is used below.
 	count(Event::Completed);
-	RawSpinGuardIrq guard(m_lock);
+	HoldIrq guard(*this);
 	clear_blocked_locked(w);
 	w.m_cur_job = nullptr;
 	m_nr_running--;
@@ -853,7 +902,7 @@ void Pool::run_quick(Worker &w, kpool_thread *t)
 	// kpool_thread_should_stop(): a handed-off function always runs.
 	int ret = t->kp_fn(t->kp_arg);
 	count(Event::Completed);
-	RawSpinGuardIrq guard(m_lock);
+	HoldIrq guard(*this);
 	clear_blocked_locked(w);
 	t->kp_result = ret;
 	t->kp_worker = nullptr;
@@ -867,6 +916,10 @@ void Pool::run_quick(Worker &w, kpool_thread *t)
 int Pool::worker_main(Worker &w)
 {
 	bool timed_out = false;
+	// A bound pool's threads are the kernel's to place, as kthread_bind()
+	// makes them: taskset and cpusets may not move them off their CPU.
+	if (m_cpu >= 0)
+		kp_current_forbid_setaffinity();
 	for (;;) {
 		if (KThread::should_park())
 			KThread::parkme(); // the bound CPU went down; back when it is up
@@ -879,13 +932,14 @@ int Pool::worker_main(Worker &w)
 		unsigned long key = 0;
 		int nice;
 		{
-			RawSpinGuardIrq guard(m_lock);
+			HoldIrq guard(*this);
 			nice = m_attrs.nice;
 			if (!w.m_started) {
 				w.m_started = true;
 				m_nr_starting--;
 			}
 			bool was_woken = w.m_woken || w.m_quick;
+			bool kicked = exchange(w.m_kicked, false);
 			if (w.m_woken) {
 				w.m_woken = false;
 				m_nr_woken--;
@@ -922,7 +976,9 @@ int Pool::worker_main(Worker &w)
 			if (sleep) {
 				// Stay on the free list.
 			} else if (w.m_quick) {
+				// Handed to us by kpool_thread_run() (a warm hand-off).
 				quick = w.m_quick;
+				queued_ns = quick->kp_queued_ns;
 			} else if ((quick = take_quick_locked())) {
 				quick->kp_state = QuickRunning;
 				quick->kp_worker = &w;
@@ -941,11 +997,16 @@ int Pool::worker_main(Worker &w)
 				kick_manager_if_needed_locked();
 				wake_waiters_locked();
 			} else {
+				unsigned long since = w.m_idle_since;
+				unsigned long limit = kp_msecs_to_jiffies(m_attrs.idle_timeout_ms);
 				make_free_locked(w);
-				timeout =
-					w.m_on_parked ?
-						-1 :
-						long(kp_msecs_to_jiffies(m_attrs.idle_timeout_ms));
+				// Kicked by kick_free_workers(): the idle period goes on.
+				unsigned long idle = kicked ? kp_jiffies() - since : 0;
+				if (idle < limit)
+					w.m_idle_since -= idle;
+				else
+					idle = 0;
+				timeout = w.m_on_parked ? -1 : long(limit - idle);
 				kp_set_current_state(KP_TASK_IDLE);
 				sleep = true;
 			}
@@ -999,6 +1060,11 @@ int Pool::worker_main(Worker &w)
 			run_job(w, job);
 			kp_trace_job(KP_TRACE_JOB_END, m_name, queued_ns, key);
 		}
+		// As process_one_work(): a worker that always finds more work (a
+		// job that re-queues itself) must still let others run on this
+		// CPU, or, on a kernel without full preemption, stop_machine()
+		// (CPU hotplug) waits for it forever.
+		kp_cond_resched();
 	}
 }
 
@@ -1012,7 +1078,7 @@ void Pool::worker_reaped(Worker *w)
 	count(Event::Reaped);
 	kp_trace_thread(KP_TRACE_REAP, m_name, w->m_pid);
 	delete w;
-	RawSpinGuardIrq guard(m_lock);
+	HoldIrq guard(*this);
 	m_nr_live_tasks--;
 	// Under the lock: destroy() checks the count under the same lock, so it
 	// cannot free the pool before this unlock completes.
@@ -1029,7 +1095,7 @@ void Pool::rebind_self(Worker &w)
 		return;
 	unsigned int gen;
 	{
-		RawSpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		if (m_cpu_offline || w.m_bind_gen == m_bind_gen)
 			return;
 		gen = m_bind_gen;
@@ -1060,11 +1126,12 @@ Result<void> Pool::set_cpumask(const char *buf, size_t len)
 	if (!ret) {
 		MutexGuard serialise(m_attrs_mutex);
 		kp_cpumask_copy(m_cpumask, mask);
-		RawSpinGuardIrq guard(m_lock);
-		m_bind_gen++;
+		{
+			HoldIrq guard(*this);
+			m_bind_gen++;
+		}
 		// Free workers move at once, running ones after their job.
-		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
-		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
+		kick_free_workers();
 	}
 	kp_cpumask_free(mask);
 	if (ret)
@@ -1083,15 +1150,20 @@ int Pool::cpu_offline(unsigned int cpu)
 	if (int(cpu) != m_cpu)
 		return 0;
 	{
-		RawSpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		m_cpu_offline = true;
-		// Free workers are taken off the free lists, so no work reaches
-		// them, then parked. Running ones finish their job elsewhere (the
-		// scheduler moves them) and rebind when the CPU is back.
-		while (Worker *w = pop_free_locked()) {
-			w->m_on_hp = true;
-			m_hp_parked.push_back(*w);
-		}
+		kick_manager_if_needed_locked();
+	}
+	// Free workers are taken off the free lists, one per hold of the lock,
+	// so no work reaches them, then parked. Running ones finish their job
+	// elsewhere (the scheduler moves them) and rebind when the CPU is back.
+	for (;;) {
+		HoldIrq guard(*this);
+		Worker *w = pop_free_locked();
+		if (!w)
+			break;
+		w->m_on_hp = true;
+		m_hp_parked.push_back(*w);
 		kick_manager_if_needed_locked();
 	}
 	// The list changes only in hotplug callbacks and destroy(), which
@@ -1108,14 +1180,13 @@ int Pool::cpu_online(unsigned int cpu)
 	if (int(cpu) != m_cpu)
 		return 0;
 	{
-		RawSpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		m_cpu_offline = false;
 		m_bind_gen++;
-		// Free workers (created while the CPU was down) rebind at once,
-		// running ones after their job.
-		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
-		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
 	}
+	// Free workers (created while the CPU was down) rebind at once, running
+	// ones after their job.
+	kick_free_workers();
 	while (Worker *w = take_hp_parked()) {
 		kp_kthread_unpark(w->m_task);
 		kp_trace_thread(KP_TRACE_UNPARK, m_name, w->m_pid);
@@ -1123,11 +1194,31 @@ int Pool::cpu_online(unsigned int cpu)
 	return 0;
 }
 
+void Pool::wake_locked(struct task_struct *task)
+{
+	m_lock.assert_held();
+	kp_wake_up_process(task);
+	if (++m_hold_wakes > m_max_hold_wakes)
+		m_max_hold_wakes = m_hold_wakes;
+}
+
+unsigned int Pool::max_wakes_per_hold()
+{
+	HoldIrqSave guard(*this);
+	return m_max_hold_wakes;
+}
+
+bool Pool::is_cpu_offline()
+{
+	HoldIrqSave guard(*this);
+	return m_cpu_offline;
+}
+
 // One worker off m_hp_parked, under the lock: once m_on_hp is clear the worker
 // may use the free lists again (after its unpark).
 Worker *Pool::take_hp_parked()
 {
-	RawSpinGuardIrq guard(m_lock);
+	HoldIrq guard(*this);
 	Worker *w = m_hp_parked.pop_front();
 	if (w)
 		w->m_on_hp = false;
@@ -1153,8 +1244,11 @@ Result<void> Pool::spawn_one()
 	w->m_task = w->m_thread.task();
 	w->m_pid = kp_task_pid(w->m_task);
 	bool bind = false;
+	// Hotplug held off from the sample of m_cpu_offline to the bind, so the
+	// thread is never bound to a CPU that is gone.
+	kp_cpus_read_lock();
 	{
-		RawSpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		// The worker applies the pool's nice itself, at its first loop.
 		m_all.push_back(*w);
 		m_nr_threads++;
@@ -1165,10 +1259,10 @@ Result<void> Pool::spawn_one()
 		}
 		m_nr_live_tasks++;
 	}
-	// Not yet running, so binding cannot race with the worker. If the CPU
-	// went down meanwhile the bind fails and the worker rebinds itself later.
-	if (bind && kp_task_set_cpu(w->m_task, m_cpu))
-		w->m_bind_gen = 0;
+	// Not yet running, so binding cannot race with the worker.
+	if (bind)
+		kp_kthread_bind(w->m_task, m_cpu);
+	kp_cpus_read_unlock();
 	// An unbound worker applies the cpumask itself, at its first loop
 	// (m_bind_gen is still 0 for it).
 	kp_trace_thread(KP_TRACE_SPAWN, m_name, w->m_pid);
@@ -1182,7 +1276,7 @@ int Pool::manager_main()
 	while (!KThread::should_stop()) {
 		bool spawn;
 		{
-			RawSpinGuardIrq guard(m_lock);
+			HoldIrq guard(*this);
 			spawn = needs_spawn_locked();
 			if (spawn)
 				m_nr_spawning++;
@@ -1197,7 +1291,7 @@ int Pool::manager_main()
 		}
 		Result<void> r = spawn_one();
 		{
-			RawSpinGuardIrq guard(m_lock);
+			HoldIrq guard(*this);
 			m_nr_spawning--;
 		}
 		if (!r.is_error()) {
