@@ -17,11 +17,16 @@
  *                 the channel manager, which calls kthread_run() one thread
  *                 after another up to assigned_limit.
  *
- * Locking: xh_channel.lock (IRQ-safe: the doorbell takes it in hard IRQ)
- * protects a channel's flags, lists, slots and counts. It nests outside a
- * kpool pool's lock (kpool_queue and kpool_cancel are called under it).
- * xh_partition.lock protects the partition state; taken before a channel
- * lock, never after.
+ * Locking: xh_channel.lock (L, IRQ-safe, process context) protects a
+ * channel's flags, free list, slots and counts. The doorbell runs in hard IRQ,
+ * where PREEMPT_RT allows no spinlock_t, so the part of a channel it touches
+ * (the arrived and ready lists, the hand-off gate, the XPC-mode idle and
+ * kthreads_needed counts) is under xh_channel.irq_lock (R, a raw spinlock held
+ * for list moves and counts only), which nests inside L, never outside it.
+ * The doorbell wakes only through swait queues and kpool_queue(), both
+ * raw-lock based. kpool's own locks nest inside both (kpool_queue and
+ * kpool_cancel are called under them). xh_partition.lock protects the
+ * partition state; taken before a channel lock, never after.
  */
 #ifndef KPOOL_XPC_H
 #define KPOOL_XPC_H
@@ -29,6 +34,7 @@
 #include <linux/types.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/swait.h>
 #include <linux/list.h>
 #include <linux/irq_work.h>
 #include <linux/hrtimer.h>
@@ -139,21 +145,25 @@ struct xh_channel {
 	struct xh_partition *part;
 	int number;
 	spinlock_t lock;	      /* L: see the legend at the top */
+	raw_spinlock_t irq_lock;      /* R: the doorbell's share, inside L */
 	u32 flags;		      /* L */
 	enum xh_reason reason;	      /* L: why disconnecting */
 	u16 nentries;		      /* L: negotiated at connect */
 	struct xh_msg *slots;	      /* XH_NENTRIES_MAX allocated */
 	unsigned int nr_slots;	      /* allocated slots */
 	struct list_head free;	      /* L */
-	struct list_head arrived;     /* L */
-	struct list_head ready;	      /* L: XPC mode, waiting for a thread */
+	bool handoff_open;	      /* L+R (written under both): xpConnected made,
+				       * not disconnecting: the doorbell hands off */
+	struct list_head arrived;     /* R */
+	struct list_head ready;	      /* R: XPC mode, waiting for a thread */
 	unsigned int n_used;	      /* L: slots not free */
-	unsigned int n_refs;	      /* L: deliveries handed off, not finished */
+	atomic_t n_refs;	      /* A: deliveries handed off, not finished; only
+				       * falls once the gate is closed */
 	unsigned int n_in_callout;    /* L: callouts running */
 	wait_queue_head_t slot_wq;    /* WAIT senders */
 	wait_queue_head_t quiesce_wq; /* the manager waiting for n_* to drop */
-	wait_queue_head_t idle_wq;    /* XPC mode: idle channel threads */
-	/* XPC mode thread accounting (L). */
+	struct swait_queue_head idle_wq; /* XPC mode: idle threads, woken one at a time */
+	/* XPC mode thread accounting: assigned (L), idle and kthreads_needed (R). */
 	int assigned, idle, kthreads_needed;
 	int assigned_limit, idle_limit;
 	struct kpool_job connect_job; /* kpool mode: the xpConnected callout */
@@ -175,8 +185,8 @@ struct xh_partition {
 	struct irq_work doorbell;
 	struct kpool *pool; /* kpool mode */
 	struct kpool_kthread *chmgr;
-	wait_queue_head_t chmgr_wq;
-	unsigned long chmgr_kick; /* A: bit 0 = work pending */
+	struct swait_queue_head chmgr_wq; /* the channel manager, its only waiter */
+	unsigned long chmgr_kick;	  /* A: bit 0 = work pending */
 };
 
 /* Simulated DMA engine (xpc_dma.c). */

@@ -53,10 +53,11 @@ void xh_violation(struct xh_run *run, const char *fmt, ...)
 	}
 }
 
+/* Context: any, hard IRQ included (an swait queue takes a raw lock). */
 static void xh_kick(struct xh_partition *part)
 {
 	set_bit(0, &part->chmgr_kick);
-	wake_up(&part->chmgr_wq);
+	swake_up_one(&part->chmgr_wq);
 }
 
 /* A channel with no connection and nothing in flight. */
@@ -154,7 +155,7 @@ static void xh_deliver(struct xh_channel *ch, struct xh_msg *m, bool cold)
 	u32 gen;
 
 	spin_lock_irq(&ch->lock);
-	ch->n_refs--;
+	atomic_dec(&ch->n_refs);
 	if (ch->flags & XH_C_DISCONNECTING) {
 		wake_up(&ch->quiesce_wq);
 		xh_drop_unlock(ch, m, xh_drop_reason_locked(ch));
@@ -195,7 +196,7 @@ static void xh_deliver_cancel(struct kpool_job *job)
 	struct xh_channel *ch = m->ch;
 
 	spin_lock_irq(&ch->lock);
-	ch->n_refs--;
+	atomic_dec(&ch->n_refs);
 	wake_up(&ch->quiesce_wq);
 	xh_drop_unlock(ch, m, XH_DROP_CANCELLED);
 }
@@ -203,41 +204,50 @@ static void xh_deliver_cancel(struct kpool_job *job)
 /*
  * Hand every arrived message to a delivery thread. Called by the doorbell in
  * hard IRQ, and after the xpConnected callout for messages that arrived
- * before it. Only bookkeeping and wake-ups: no allocation, no sleeping.
+ * before it. Only list moves, counts and raw-lock wake-ups (kpool_queue(),
+ * swake_up_one()): no allocation, no sleeping, no spinlock_t.
+ *
+ * A message is marked handed and counted in n_refs before it is published to
+ * a thread, which may run it on another CPU at once. The gate closes under
+ * R before a disconnect drops what is left, so n_refs only falls after that.
  */
-static void xh_handoff_locked(struct xh_channel *ch, u64 now)
+static void xh_handoff_irqlocked(struct xh_channel *ch, u64 now)
 {
 	struct xh_partition *part = ch->part;
 	struct xh_run *run = part->run;
 	struct xh_msg *m, *n;
 
-	lockdep_assert_held(&ch->lock);
-	if (!(ch->flags & XH_C_CONNECTEDCALLOUT_MADE) || (ch->flags & XH_C_DISCONNECTING))
+	lockdep_assert_held(&ch->irq_lock);
+	if (!ch->handoff_open)
 		return;
 	list_for_each_entry_safe(m, n, &ch->arrived, node) {
 		m->t_irq_ns = now;
+		m->state = XH_M_HANDED;
+		atomic_inc(&ch->n_refs);
 		if (run->mode == XH_MODE_KPOOL) {
+			list_del_init(&m->node);
 			if (kpool_queue(part->pool, &m->job)) {
 				xh_violation(run, "kpool_queue refused a delivery on %d/%d",
 					     part->id, ch->number);
-				return; /* stays arrived; dropped at disconnect */
+				/* Stays arrived; dropped at disconnect. */
+				m->state = XH_M_ARRIVED;
+				atomic_dec(&ch->n_refs);
+				list_add(&m->node, &ch->arrived);
+				return;
 			}
-			list_del_init(&m->node);
 		} else {
 			list_move_tail(&m->node, &ch->ready);
-			/* XPC: wake an idle thread if there is one, else ask the
-			 * channel manager for one. An idle count of 1 answers a
-			 * whole burst: the woken thread works through it alone.
+			/* XPC: wake one idle thread if there is one, else ask the
+			 * channel manager for one. Each message wakes one more
+			 * idle thread (XPC's exclusive wait), up to the idle count.
 			 */
 			if (ch->idle > 0) {
-				wake_up_nr(&ch->idle_wq, 1);
+				swake_up_one(&ch->idle_wq);
 			} else {
 				ch->kthreads_needed++;
 				xh_kick(part);
 			}
 		}
-		m->state = XH_M_HANDED;
-		ch->n_refs++;
 	}
 }
 
@@ -256,9 +266,9 @@ static void xh_doorbell(struct irq_work *work)
 	for (i = 0; i < part->nr_channels; i++) {
 		struct xh_channel *ch = &part->ch[i];
 
-		spin_lock(&ch->lock);
-		xh_handoff_locked(ch, now);
-		spin_unlock(&ch->lock);
+		raw_spin_lock(&ch->irq_lock);
+		xh_handoff_irqlocked(ch, now);
+		raw_spin_unlock(&ch->irq_lock);
 	}
 }
 
@@ -280,8 +290,13 @@ static void xh_connected_callout(struct xh_channel *ch)
 	spin_lock_irq(&ch->lock);
 	ch->n_in_callout--;
 	ch->flags |= XH_C_CONNECTEDCALLOUT_MADE;
-	/* Messages that arrived before the callout: their clock starts now. */
-	xh_handoff_locked(ch, ktime_get_ns());
+	/* Open the gate; messages that arrived before the callout are handed
+	 * off now, and their clock starts now.
+	 */
+	raw_spin_lock(&ch->irq_lock);
+	ch->handoff_open = !(ch->flags & XH_C_DISCONNECTING);
+	xh_handoff_irqlocked(ch, ktime_get_ns());
+	raw_spin_unlock(&ch->irq_lock);
 	wake_up(&ch->quiesce_wq);
 	spin_unlock_irq(&ch->lock);
 }
@@ -292,7 +307,7 @@ static void xh_connect_job(struct kpool_job *job)
 
 	xh_connected_callout(ch);
 	spin_lock_irq(&ch->lock);
-	ch->n_refs--;
+	atomic_dec(&ch->n_refs);
 	wake_up(&ch->quiesce_wq);
 	spin_unlock_irq(&ch->lock);
 }
@@ -302,7 +317,7 @@ static void xh_connect_cancel(struct kpool_job *job)
 	struct xh_channel *ch = container_of(job, struct xh_channel, connect_job);
 
 	spin_lock_irq(&ch->lock);
-	ch->n_refs--;
+	atomic_dec(&ch->n_refs);
 	wake_up(&ch->quiesce_wq);
 	spin_unlock_irq(&ch->lock);
 }
@@ -340,7 +355,9 @@ static bool xh_xpc_should_wake(struct xh_channel *ch)
 	bool wake;
 
 	spin_lock_irq(&ch->lock);
+	raw_spin_lock(&ch->irq_lock);
 	wake = !list_empty(&ch->ready) || (ch->flags & XH_C_DISCONNECTING);
+	raw_spin_unlock(&ch->irq_lock);
 	spin_unlock_irq(&ch->lock);
 	return wake;
 }
@@ -360,9 +377,11 @@ static int xh_xpc_thread(void *arg)
 	for (;;) {
 		if (ch->flags & XH_C_DISCONNECTING)
 			break;
+		raw_spin_lock(&ch->irq_lock);
 		m = list_first_entry_or_null(&ch->ready, struct xh_msg, node);
 		if (m) {
 			list_del_init(&m->node);
+			raw_spin_unlock(&ch->irq_lock);
 			spin_unlock_irq(&ch->lock);
 			xh_deliver(ch, m, fresh);
 			fresh = false;
@@ -370,13 +389,19 @@ static int xh_xpc_thread(void *arg)
 			continue;
 		}
 		/* XPC: a thread that would be idle beyond idle_limit exits. */
-		if (ch->idle >= ch->idle_limit)
+		if (ch->idle >= ch->idle_limit) {
+			raw_spin_unlock(&ch->irq_lock);
 			break;
-		ch->idle++;
+		}
+		WRITE_ONCE(ch->idle, ch->idle + 1);
+		raw_spin_unlock(&ch->irq_lock);
 		spin_unlock_irq(&ch->lock);
-		wait_event_idle(ch->idle_wq, xh_xpc_should_wake(ch));
+		/* Exclusive, as XPC's: the doorbell wakes one thread a message. */
+		swait_event_idle_exclusive(ch->idle_wq, xh_xpc_should_wake(ch));
 		spin_lock_irq(&ch->lock);
-		ch->idle--;
+		raw_spin_lock(&ch->irq_lock);
+		WRITE_ONCE(ch->idle, ch->idle - 1);
+		raw_spin_unlock(&ch->irq_lock);
 	}
 	/* XPC: a thread leaving a disconnecting channel makes xpDisconnecting
 	 * if nobody has yet.
@@ -426,18 +451,23 @@ static void xh_xpc_create_threads(struct xh_channel *ch)
 	 * next doorbell, which may never come.
 	 */
 	spin_lock_irq(&ch->lock);
+	raw_spin_lock(&ch->irq_lock);
 	if (!list_empty(&ch->ready) && !ch->assigned)
 		ch->kthreads_needed = max(ch->kthreads_needed, 1);
+	raw_spin_unlock(&ch->irq_lock);
 	spin_unlock_irq(&ch->lock);
 	for (;;) {
 		spin_lock_irq(&ch->lock);
+		raw_spin_lock(&ch->irq_lock);
 		if (ch->kthreads_needed <= 0 || (ch->flags & XH_C_DISCONNECTING) ||
 		    ch->assigned >= ch->assigned_limit) {
 			ch->kthreads_needed = 0;
+			raw_spin_unlock(&ch->irq_lock);
 			spin_unlock_irq(&ch->lock);
 			return;
 		}
 		ch->kthreads_needed--;
+		raw_spin_unlock(&ch->irq_lock);
 		ch->assigned++;
 		spin_unlock_irq(&ch->lock);
 
@@ -492,7 +522,7 @@ static bool xh_cond_no_thread(struct xh_channel *ch)
 	bool done;
 
 	spin_lock_irq(&ch->lock);
-	done = !ch->n_in_callout && !ch->n_refs && !ch->assigned;
+	done = !ch->n_in_callout && !atomic_read(&ch->n_refs) && !ch->assigned;
 	spin_unlock_irq(&ch->lock);
 	return done;
 }
@@ -517,12 +547,16 @@ static void xh_drop_undelivered(struct xh_channel *ch)
 		struct xh_msg *m;
 
 		spin_lock_irq(&ch->lock);
+		raw_spin_lock(&ch->irq_lock);
 		m = list_first_entry_or_null(&ch->arrived, struct xh_msg, node);
 		if (!m) {
 			m = list_first_entry_or_null(&ch->ready, struct xh_msg, node);
 			if (m)
-				ch->n_refs--;
+				atomic_dec(&ch->n_refs);
 		}
+		if (m)
+			list_del_init(&m->node);
+		raw_spin_unlock(&ch->irq_lock);
 		if (!m) {
 			spin_unlock_irq(&ch->lock);
 			break;
@@ -539,7 +573,7 @@ static void xh_drop_undelivered(struct xh_channel *ch)
 
 		spin_lock_irq(&ch->lock);
 		if (m->state == XH_M_HANDED && kpool_cancel(&m->job)) {
-			ch->n_refs--;
+			atomic_dec(&ch->n_refs);
 			xh_drop_unlock(ch, m, xh_drop_reason_locked(ch));
 			continue;
 		}
@@ -586,7 +620,7 @@ static void xh_process_disconnect(struct xh_channel *ch)
 	xh_drop_undelivered(ch);
 	/* Deliveries blocked on the DMA engine for this channel give up. */
 	xh_dma_abort(&run->dma, part->id, ch->number);
-	wake_up_all(&ch->idle_wq);
+	swake_up_all(&ch->idle_wq);
 
 	/* xpDisconnecting, exactly once, only if xpConnected was made. */
 	xh_wait_quiesce(ch, xh_cond_connected_callout_done, "the xpConnected callout");
@@ -608,7 +642,7 @@ static void xh_process_disconnect(struct xh_channel *ch)
 		 * harness reports a stall and makes the callout from the
 		 * manager after a second if no thread has by then.
 		 */
-		fork = made && !ch->idle && !(ch->flags & XH_C_DISCONNECTINGCALLOUT);
+		fork = made && !READ_ONCE(ch->idle) && !(ch->flags & XH_C_DISCONNECTINGCALLOUT);
 		if (fork)
 			ch->assigned++;
 		spin_unlock_irq(&ch->lock);
@@ -656,14 +690,17 @@ static void xh_process_disconnect(struct xh_channel *ch)
 		xh_callout(ch, XH_DISCONNECTED, NULL);
 	}
 	spin_lock_irq(&ch->lock);
-	if (ch->n_used || ch->n_refs || ch->n_in_callout || ch->assigned || ch->idle)
+	raw_spin_lock(&ch->irq_lock);
+	if (ch->n_used || atomic_read(&ch->n_refs) || ch->n_in_callout || ch->assigned ||
+	    ch->idle)
 		xh_violation(run,
-			     "channel %d/%d not quiescent: used %u refs %u callouts %u assigned %d idle %d",
-			     part->id, ch->number, ch->n_used, ch->n_refs, ch->n_in_callout,
-			     ch->assigned, ch->idle);
+			     "channel %d/%d not quiescent: used %u refs %d callouts %u assigned %d idle %d",
+			     part->id, ch->number, ch->n_used, atomic_read(&ch->n_refs),
+			     ch->n_in_callout, ch->assigned, ch->idle);
+	ch->kthreads_needed = 0;
+	raw_spin_unlock(&ch->irq_lock);
 	ch->flags = XH_C_DISCONNECTED;
 	INIT_LIST_HEAD(&ch->free);
-	ch->kthreads_needed = 0;
 	wake_up_all(&ch->slot_wq);
 	wake_up_all(&ch->quiesce_wq);
 	spin_unlock_irq(&ch->lock);
@@ -699,13 +736,15 @@ static void xh_process_connect(struct xh_channel *ch)
 	}
 	ch->flags |= XH_C_CONNECTED;
 	if (run->mode == XH_MODE_KPOOL) {
-		ch->n_refs++;
+		atomic_inc(&ch->n_refs);
 		if (kpool_queue(part->pool, &ch->connect_job)) {
-			ch->n_refs--;
+			atomic_dec(&ch->n_refs);
 			xh_violation(run, "kpool_queue refused the connect callout");
 		}
 	} else {
+		raw_spin_lock(&ch->irq_lock);
 		ch->kthreads_needed = max(ch->kthreads_needed, 1);
+		raw_spin_unlock(&ch->irq_lock);
 	}
 	spin_unlock_irq(&ch->lock);
 	wake_up_all(&ch->slot_wq);
@@ -717,10 +756,10 @@ static int xh_chmgr_main(void *arg)
 	int i;
 
 	while (!kpool_thread_should_stop()) {
-		wait_event_idle_timeout(part->chmgr_wq,
-					test_and_clear_bit(0, &part->chmgr_kick) ||
-						kpool_thread_should_stop(),
-					HZ / 10);
+		swait_event_idle_timeout_exclusive(part->chmgr_wq,
+						   test_and_clear_bit(0, &part->chmgr_kick) ||
+							   kpool_thread_should_stop(),
+						   HZ / 10);
 		for (i = 0; i < part->nr_channels; i++) {
 			struct xh_channel *ch = &part->ch[i];
 
@@ -813,6 +852,10 @@ static void xh_channel_begin_disconnect(struct xh_channel *ch, enum xh_reason re
 	    !(ch->flags & (XH_C_DISCONNECTING | XH_C_DISCONNECTED))) {
 		ch->flags |= XH_C_DISCONNECTING;
 		ch->reason = reason;
+		/* From here on the doorbell hands nothing off. */
+		raw_spin_lock(&ch->irq_lock);
+		ch->handoff_open = false;
+		raw_spin_unlock(&ch->irq_lock);
 	}
 	spin_unlock_irq(&ch->lock);
 	wake_up_all(&ch->slot_wq);
@@ -1031,8 +1074,10 @@ enum xh_reason xh_send_notify(struct xh_run *run, int partid, int chn, u32 flags
 	m->notify = func;
 	m->notify_key = key;
 	m->t_send_ns = ktime_get_ns();
+	raw_spin_lock(&ch->irq_lock);
 	m->state = XH_M_ARRIVED;
 	list_add_tail(&m->node, &ch->arrived);
+	raw_spin_unlock(&ch->irq_lock);
 	spin_unlock_irq(&ch->lock);
 
 	atomic_long_inc(&run->res->sent);
@@ -1125,7 +1170,7 @@ int xh_run_setup(struct xh_run *run)
 		spin_lock_init(&part->lock);
 		WRITE_ONCE(part->state, XH_P_INACTIVE);
 		part->nr_channels = run->p.channels;
-		init_waitqueue_head(&part->chmgr_wq);
+		init_swait_queue_head(&part->chmgr_wq);
 		part->doorbell = IRQ_WORK_INIT_HARD(xh_doorbell);
 		for (c = 0; c < part->nr_channels; c++) {
 			struct xh_channel *ch = &part->ch[c];
@@ -1133,12 +1178,14 @@ int xh_run_setup(struct xh_run *run)
 			ch->part = part;
 			ch->number = c;
 			spin_lock_init(&ch->lock);
+			raw_spin_lock_init(&ch->irq_lock);
+			atomic_set(&ch->n_refs, 0);
 			INIT_LIST_HEAD(&ch->free);
 			INIT_LIST_HEAD(&ch->arrived);
 			INIT_LIST_HEAD(&ch->ready);
 			init_waitqueue_head(&ch->slot_wq);
 			init_waitqueue_head(&ch->quiesce_wq);
-			init_waitqueue_head(&ch->idle_wq);
+			init_swait_queue_head(&ch->idle_wq);
 			kpool_job_init(&ch->connect_job, xh_connect_job, xh_connect_cancel);
 			ch->nr_slots = run->p.nentries;
 			ch->slots = kvcalloc(ch->nr_slots, sizeof(*ch->slots), GFP_KERNEL);

@@ -118,7 +118,10 @@ int xh_dma_pull(struct xh_dma *dma, int partid, int ch, void *dst, const void *s
 	d->len = len;
 	atomic_set(&d->state, XH_D_PENDING);
 	init_waitqueue_head(&d->wq);
-	hrtimer_init(&d->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	/* Not a _HARD timer: the completion wakes a wait queue and may free the
+	 * descriptor, which PREEMPT_RT allows only in its softirq thread.
+	 */
+	hrtimer_init(&d->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	d->timer.function = xh_dma_fire;
 
 	spin_lock_irq(&dma->lock);
@@ -127,7 +130,7 @@ int xh_dma_pull(struct xh_dma *dma, int partid, int ch, void *dst, const void *s
 	if (READ_ONCE(dma->stall_part) != partid) {
 		kref_get(&d->ref); /* the timer's */
 		hrtimer_start(&d->timer, ns_to_ktime(xh_dma_latency_ns(dma)),
-			      HRTIMER_MODE_REL_HARD);
+			      HRTIMER_MODE_REL);
 	}
 	/* Re-check after publishing: an abort of @partid that ran before the
 	 * descriptor was on the list must not leave it waiting for the timeout.

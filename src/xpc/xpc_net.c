@@ -342,7 +342,8 @@ static void xh_wait_all_blocked(struct xh_run *run, int partid)
 			bool all;
 
 			spin_lock_irq(&ch->lock);
-			all = ch->n_in_callout && !ch->idle && ch->n_in_callout >= ch->assigned;
+			all = ch->n_in_callout && !READ_ONCE(ch->idle) &&
+			      ch->n_in_callout >= ch->assigned;
 			spin_unlock_irq(&ch->lock);
 			if (all)
 				return;
