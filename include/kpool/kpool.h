@@ -195,7 +195,9 @@ int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long
 /*
  * kpool_cancel - remove @job from its queue if it has not started. Its cancel
  * function is not called. Returns 1 if it was removed, 0 if it was not queued
- * (never queued, already running or finished). Context: any.
+ * (never queued, already running or finished). It may race with the job
+ * being queued again, also on another pool: the pool it was last queued on
+ * must then still exist. Context: any.
  */
 int kpool_cancel(struct kpool_job *job);
 
