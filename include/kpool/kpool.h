@@ -20,6 +20,14 @@
  *
  * Errors are negative errnos. Unless said otherwise a function may sleep and
  * must be called from process context.
+ *
+ * Calls documented "Context: any" take no lock but the pool's raw spinlock
+ * (held for O(1) work), never sleep and never allocate, so they may be called
+ * from hard IRQ context also on a PREEMPT_RT kernel, and with a raw_spinlock_t
+ * held: kpool_queue(), kpool_queue_ordered(), kpool_cancel(),
+ * kpool_thread_run(), kpool_thread_is_done(), kpool_get_attrs(),
+ * kpool_get_stats(), kpool_default(), kpool_name(), kpool_job_init() and
+ * kpool_kthread_has_exited(). Everything else is process context.
  */
 #ifndef KPOOL_KPOOL_H
 #define KPOOL_KPOOL_H
@@ -172,7 +180,8 @@ void kpool_job_init(struct kpool_job *job, kpool_job_fn func, kpool_job_fn cance
 /*
  * kpool_queue - queue @job on @pool; it runs concurrently with other jobs.
  * Returns 0, -EBUSY (already queued), -ESHUTDOWN (pool being destroyed).
- * Context: any (hard IRQ included); never sleeps, never allocates.
+ * Context: any (hard IRQ included, also on PREEMPT_RT); never sleeps, never
+ * allocates.
  */
 int kpool_queue(struct kpool *pool, struct kpool_job *job);
 
@@ -186,7 +195,9 @@ int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long
 /*
  * kpool_cancel - remove @job from its queue if it has not started. Its cancel
  * function is not called. Returns 1 if it was removed, 0 if it was not queued
- * (never queued, already running or finished). Context: any.
+ * (never queued, already running or finished). It may race with the job
+ * being queued again, also on another pool: the pool it was last queued on
+ * must then still exist. Context: any.
  */
 int kpool_cancel(struct kpool_job *job);
 
@@ -220,7 +231,8 @@ int kpool_current_is_cold_start(void);
  * thread is handed the function with one wake-up (no allocation, no kthreadd);
  * if none is free it runs as soon as one is (the pool grows up to max_threads).
  * @fn should poll kpool_thread_should_stop() if it runs long.
- * Returns 0, -EBUSY (@t in use), -ESHUTDOWN. Context: any; never sleeps.
+ * Returns 0, -EBUSY (@t in use), -ESHUTDOWN. Context: any (hard IRQ included,
+ * also on PREEMPT_RT); never sleeps.
  */
 int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn fn, void *arg);
 

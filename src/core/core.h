@@ -20,6 +20,14 @@ int kpool_core_init(const struct kpool_attrs *defaults);
 /* Context: process context, may sleep. */
 void kpool_core_exit(void);
 
+struct kpool;
+/* For kpool's own tests (KPOOL_INTERNAL): whether bound @pool believes its
+ * CPU is offline. Context: any.
+ */
+int kp_pool_debug_cpu_offline(struct kpool *pool);
+/* For kpool's own tests: the most threads @pool woke in one hold of its lock. */
+unsigned int kp_pool_debug_max_wakes_per_hold(struct kpool *pool);
+
 #ifdef __cplusplus
 }
 #endif

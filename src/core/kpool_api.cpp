@@ -6,6 +6,7 @@
 #include "core/pool.h"
 #include "core/registry.h"
 #include "core/kpool_main.h"
+#include "core/core.h"
 #include "base/debug.h"
 
 using kp::Pool;
@@ -112,10 +113,19 @@ extern "C" int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, un
 
 extern "C" int kpool_cancel(struct kpool_job *job)
 {
-	// A job not queued needs no pool (which may be gone by now).
-	if (!job || !job->kp_pool || __atomic_load_n(&job->kp_state, __ATOMIC_RELAXED) == 0)
+	if (!job)
 		return 0;
-	return to_pool(job->kp_pool)->cancel(*job);
+	for (;;) {
+		struct kpool *pool = __atomic_load_n(&job->kp_pool, __ATOMIC_RELAXED);
+		// A job not queued needs no pool (which may be gone by now).
+		if (!pool || __atomic_load_n(&job->kp_state, __ATOMIC_RELAXED) == 0)
+			return 0;
+		switch (to_pool(pool)->cancel(*job)) {
+		case Pool::CancelResult::Cancelled: return 1;
+		case Pool::CancelResult::NotQueued: return 0;
+		case Pool::CancelResult::Moved: break; // queued elsewhere since: again
+		}
+	}
 }
 
 extern "C" void kpool_flush_job(struct kpool_job *job)
@@ -163,6 +173,16 @@ extern "C" int kpool_thread_stop(struct kpool_thread *t)
 		return t->kp_result;
 	}
 	return to_pool(t->kp_pool)->thread_stop(*t);
+}
+
+extern "C" int kp_pool_debug_cpu_offline(struct kpool *pool)
+{
+	return to_pool(pool)->is_cpu_offline();
+}
+
+extern "C" unsigned int kp_pool_debug_max_wakes_per_hold(struct kpool *pool)
+{
+	return to_pool(pool)->max_wakes_per_hold();
 }
 
 extern "C" int kpool_thread_should_stop(void)

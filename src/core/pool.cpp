@@ -15,7 +15,6 @@ enum QuickState : int { QuickIdle = 0, QuickQueued = 1, QuickRunning = 2, QuickD
 
 constinit LockClass g_pool_lock_class("kpool_pool_lock");
 constinit LockClass g_pool_attrs_class("kpool_pool_attrs");
-constinit LockClass g_pool_waitq_class("kpool_pool_waitq");
 
 constexpr long kMaxScheduleTimeout = __LONG_MAX__;
 constexpr unsigned int kSpawnBackoffMinMs = 10;
@@ -83,35 +82,43 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 	pool->m_cpu = cpu;
 	pool->m_lock.init(g_pool_lock_class);
 	pool->m_attrs_mutex.init(g_pool_attrs_class);
-	pool->m_waitq.init(g_pool_waitq_class);
 	pool->m_counters = kp_percpu_alloc(sizeof(Counters), alignof(Counters));
 	if (!pool->m_counters)
 		return err(-ENOMEM);
 
-	if (cpu >= 0) {
-		if (!kp_cpu_possible(cpu))
-			return err(-EINVAL);
-		pool->m_cpu_offline = !kp_cpu_online(cpu);
-	}
+	if (cpu >= 0 && !kp_cpu_possible(cpu))
+		return err(-EINVAL);
 	pool->m_cpumask = kp_cpumask_alloc();
 	if (!pool->m_cpumask)
 		return err(-ENOMEM);
 	if (cpu >= 0)
 		kp_cpumask_set_only(pool->m_cpumask, cpu);
+	else
+		kp_cpumask_set_kthread_default(pool->m_cpumask); // isolcpus, nohz_full
 
+	// Not started yet: nothing may run on the pool before every step that
+	// can fail has succeeded, or a failure would free it under live threads.
 	char mgr_name[KPOOL_NAME_MAX + 8];
 	kp_snprintf(mgr_name, sizeof(mgr_name), "kpool_mgr/%s", name);
 	pool->m_manager = KP_TRY(KThread::create(kp_manager_main, nullptr, pool.get(), mgr_name,
-						 KThread::Wait::NoWait));
+						 KThread::Wait::NoStart));
 	if (cpu >= 0) {
-		if (int ret = kp_cpuhp_add(pool.get(), &pool->m_cpuhp); ret) {
-			pool->m_manager.stop();
-			return err(ret);
+		if (int ret = kp_cpuhp_add(pool.get(), &pool->m_cpuhp); ret)
+			return err(ret); // the handle stops the manager, which never ran
+		// Sampled with hotplug held off and after the instance exists: a CPU
+		// going down or up later runs our callbacks, one that went before is
+		// seen here.
+		kp_cpus_read_lock();
+		{
+			HoldIrq guard(*pool);
+			pool->m_cpu_offline = !kp_cpu_online(cpu);
 		}
+		kp_cpus_read_unlock();
 	}
 	{
-		// The manager starts min_threads and the reserve in the background.
-		SpinGuardIrq guard(pool->m_lock);
+		// The manager's first wake-up: it starts min_threads and the
+		// reserve in the background.
+		HoldIrq guard(*pool);
 		pool->kick_manager_locked();
 	}
 	return pool.leak();
@@ -138,7 +145,7 @@ void Pool::destroy()
 		kp_kthread_unpark(w->m_task);
 
 	{
-		SpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		m_dying = true;
 
 		// Queued jobs with a cancel function are reported cancelled. The
@@ -184,22 +191,27 @@ void Pool::destroy()
 			t->kp_worker = nullptr;
 			__atomic_store_n(&t->kp_state, int(QuickDone), __ATOMIC_RELEASE);
 		}
-		// Running quick threads are asked to stop; free workers are woken
-		// to drain the queue and exit. Workers inside a job are left alone:
-		// they exit when their job returns.
+		// Running quick threads are asked to stop. Workers inside a job
+		// are left alone: they exit when their job returns.
 		m_all.for_each([&](Worker &w) {
 			if (w.m_quick) {
 				write_once(w.m_quick->kp_stop, 1);
-				kp_wake_up_process(w.m_task);
+				wake_locked(w.m_task);
 			}
 		});
-		while (Worker *w = pop_free_locked()) {
-			w->m_woken = true;
-			m_nr_woken++;
-			kp_wake_up_process(w->m_task);
-		}
+		wake_waiters_locked();
 	}
-	m_waitq.wake_all();
+	// Free workers are woken to drain the queue and exit, one per hold of
+	// the lock (m_dying keeps them off the free lists from now on).
+	for (;;) {
+		HoldIrq guard(*this);
+		Worker *w = pop_free_locked();
+		if (!w)
+			break;
+		w->m_woken = true;
+		m_nr_woken++;
+		wake_locked(w->m_task);
+	}
 
 	while (kpool_job *job = cancelled) {
 		cancelled = job->kp_next;
@@ -210,10 +222,7 @@ void Pool::destroy()
 	// No more threads are created once the manager is gone.
 	m_manager.stop();
 
-	m_waitq.wait_until([this] {
-		SpinGuardIrq guard(m_lock);
-		return m_nr_live_tasks == 0;
-	});
+	wait_until_locked([this] { return m_nr_live_tasks == 0; });
 	// Retired workers were reaped, but their reaper may still be returning.
 	reaper::flush();
 
@@ -223,7 +232,7 @@ void Pool::destroy()
 	for (;;) {
 		kpool_job *job;
 		{
-			SpinGuardIrq guard(m_lock);
+			HoldIrq guard(*this);
 			job = take_job_locked_raw();
 			if (job)
 				begin_job_locked(job, slot);
@@ -232,7 +241,7 @@ void Pool::destroy()
 			break;
 		job->kp_func(job);
 		count(Event::Completed);
-		SpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		end_job_locked(slot);
 	}
 	delete this;
@@ -253,9 +262,10 @@ void Pool::apply_attrs(const kpool_attrs &attrs)
 {
 	m_attrs_mutex.assert_held();
 	{
-		SpinGuardIrq guard(m_lock);
-		if (attrs.nice != m_attrs.nice)
-			m_all.for_each([&](Worker &w) { kp_set_user_nice(w.m_task, attrs.nice); });
+		HoldIrq guard(*this);
+		// Each worker applies a new nice to itself, at the top of its
+		// loop (the wake-ups below reach the free ones): set_user_nice()
+		// on every thread would make this section grow with the pool.
 		m_attrs = attrs;
 		// A smaller reserve turns the surplus parked workers into idle ones,
 		// which then time out like any other.
@@ -265,17 +275,42 @@ void Pool::apply_attrs(const kpool_attrs &attrs)
 			w->m_idle_since = kp_jiffies();
 			m_idle.push_back(*w);
 		}
-		// Free workers re-evaluate retirement with the new limits; running
-		// ones do when their job ends, so no running job is interrupted.
-		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
-		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
 		kick_manager_locked();
+	}
+	// Free workers re-evaluate retirement with the new limits; running
+	// ones do when their job ends, so no running job is interrupted.
+	kick_free_workers();
+}
+
+// Wakes every free worker to re-evaluate (limits, nice, binding), one per
+// hold of the lock, so interrupts are never off for a time that grows with
+// the pool. Each is taken off its free list (so it is taken once) and counted
+// as woken: it takes any waiting work, or goes back with its idle period
+// kept. Workers that became free meanwhile are free under the new settings.
+void Pool::kick_free_workers()
+{
+	unsigned int n;
+	{
+		HoldIrq guard(*this);
+		n = m_idle.size() + m_parked.size();
+	}
+	while (n--) {
+		HoldIrq guard(*this);
+		// Least recently used first: a kicked worker goes back to the front.
+		Worker *w = m_idle.pop_back();
+		if (!w)
+			w = m_parked.pop_back();
+		if (!w)
+			break;
+		w->m_woken = w->m_kicked = true;
+		m_nr_woken++;
+		wake_locked(w->m_task);
 	}
 }
 
 kpool_attrs Pool::attrs()
 {
-	SpinGuardIrqSave guard(m_lock);
+	HoldIrqSave guard(*this);
 	return m_attrs;
 }
 
@@ -345,7 +380,7 @@ void Pool::stats(kpool_stats &st)
 {
 	unsigned long long now = kp_ktime_ns();
 	{
-		SpinGuardIrqSave guard(m_lock);
+		HoldIrqSave guard(*this);
 		st.nr_threads = m_nr_threads;
 		st.nr_idle = m_idle.size();
 		st.nr_parked = m_parked.size();
@@ -463,12 +498,14 @@ void Pool::promote_follower_locked(kpool_job *from)
 
 Result<void> Pool::queue(kpool_job &job, unsigned long key)
 {
-	SpinGuardIrqSave guard(m_lock);
+	HoldIrqSave guard(*this);
 	if (m_dying)
 		return err(-ESHUTDOWN);
 	if (job.kp_state != JobIdle)
 		return err(-EBUSY);
-	job.kp_pool = reinterpret_cast<struct kpool *>(this);
+	// Read without a lock by kpool_cancel() (which rechecks it under ours).
+	__atomic_store_n(&job.kp_pool, reinterpret_cast<struct kpool *>(this), __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	job.kp_key = key;
 	job.kp_queued_ns = kp_ktime_ns();
 	job.kp_followers = job.kp_followers_tail = nullptr;
@@ -488,28 +525,30 @@ Result<void> Pool::queue(kpool_job &job, unsigned long key)
 	return {};
 }
 
-bool Pool::cancel(kpool_job &job)
+Pool::CancelResult Pool::cancel(kpool_job &job)
 {
-	if (!cancel_locked_scope(job))
-		return false;
-	// Flushers and drainers may be waiting for exactly this job.
-	m_waitq.wake_all();
-	return true;
-}
-
-bool Pool::cancel_locked_scope(kpool_job &job)
-{
-	SpinGuardIrqSave guard(m_lock);
-	if (job.kp_state == JobQueued) {
+	HoldIrqSave guard(*this);
+	// The caller read the pool without a lock: the job may have run and
+	// been queued on another pool since, under that pool's lock, not ours.
+	// queue() stores the pool before the state (a release fence between):
+	// a state read here that another pool wrote comes with that pool.
+	int state = __atomic_load_n(&job.kp_state, __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&job.kp_pool, __ATOMIC_RELAXED) !=
+	    reinterpret_cast<struct kpool *>(this))
+		return CancelResult::Moved;
+	if (state == JobQueued) {
 		unlink_job_locked(&job);
 		if (job.kp_key) {
 			unlink_slot_locked(&job);
 			promote_follower_locked(&job);
+			// The next job of the key is runnable now.
+			if (m_jobs.front())
+				wake_for_work_locked();
 		}
-	} else if (job.kp_state == JobWaiting) {
+	} else if (state == JobWaiting) {
 		kpool_job *holder = find_slot_locked(job.kp_key);
 		if (KP_WARN_ON_ONCE(!holder))
-			return false;
+			return CancelResult::NotQueued;
 		kpool_job *prev = nullptr;
 		for (kpool_job *j = holder->kp_followers; j; prev = j, j = j->kp_next) {
 			if (j != &job)
@@ -523,18 +562,20 @@ bool Pool::cancel_locked_scope(kpool_job &job)
 			break;
 		}
 	} else {
-		return false;
+		return CancelResult::NotQueued;
 	}
 	job.kp_state = JobIdle;
 	job.kp_next = nullptr;
 	m_nr_queued--;
 	count(Event::Cancelled);
-	return true;
+	// Flushers and drainers may be waiting for exactly this job.
+	wake_waiters_locked();
+	return CancelResult::Cancelled;
 }
 
-bool Pool::is_job_busy(kpool_job &job)
+bool Pool::is_job_busy_locked(kpool_job &job)
 {
-	SpinGuardIrq guard(m_lock);
+	m_lock.assert_held();
 	if (job.kp_state != JobIdle)
 		return true;
 	bool running = false;
@@ -545,16 +586,47 @@ bool Pool::is_job_busy(kpool_job &job)
 void Pool::flush_job(kpool_job &job)
 {
 	kp::might_sleep();
-	m_waitq.wait_until([&] { return !is_job_busy(job); });
+	wait_until_locked([&] { return !is_job_busy_locked(job); });
 }
 
 void Pool::drain()
 {
 	kp::might_sleep();
-	m_waitq.wait_until([this] {
-		SpinGuardIrq guard(m_lock);
-		return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick.front();
-	});
+	wait_until_locked(
+		[this] { return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick.front(); });
+}
+
+// ---- waiters -------------------------------------------------------------------------------
+//
+// flush_job(), drain(), thread_stop() and destroy() sleep on a completion of
+// their own, linked on m_waiters. Whoever changes what they wait for calls
+// wake_waiters_locked(): a test of an empty list when nobody waits, else one
+// complete() (a raw swait lock, allowed under m_lock and in hard IRQ) per
+// waiter. Nothing is woken after a job when nobody waits.
+
+void Pool::wake_waiters_locked()
+{
+	m_lock.assert_held();
+	while (Waiter *w = m_waiters.pop_front())
+		w->done.complete();
+}
+
+template <typename Pred>
+void Pool::wait_until_locked(Pred done_locked)
+{
+	for (;;) {
+		Waiter me;
+		me.done.init();
+		{
+			HoldIrq guard(*this);
+			if (done_locked())
+				return;
+			m_waiters.push_back(me);
+		}
+		// The waker unlinked us and completed under m_lock; the lock taken
+		// on the next round orders us after its complete(), so @me may go.
+		me.done.wait();
+	}
 }
 
 // ---- quick threads ------------------------------------------------------------------------
@@ -593,7 +665,7 @@ Worker *Pool::pop_free_locked()
 
 Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
 {
-	SpinGuardIrqSave guard(m_lock);
+	HoldIrqSave guard(*this);
 	if (m_dying)
 		return err(-ESHUTDOWN);
 	if (t.kp_state == QuickQueued || t.kp_state == QuickRunning)
@@ -609,7 +681,7 @@ Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
 		t.kp_state = QuickRunning;
 		t.kp_worker = w;
 		w->m_quick = &t;
-		kp_wake_up_process(w->m_task);
+		wake_locked(w->m_task);
 		kick_manager_if_needed_locked();
 		return {};
 	}
@@ -624,34 +696,28 @@ Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
 int Pool::thread_stop(kpool_thread &t)
 {
 	kp::might_sleep();
-	bool dropped = false;
 	{
-		SpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		switch (t.kp_state) {
 		case QuickQueued:
 			unlink_quick_locked(&t);
 			m_nr_queued--;
 			t.kp_result = -EINTR;
 			__atomic_store_n(&t.kp_state, int(QuickDone), __ATOMIC_RELEASE);
-			dropped = true;
+			wake_waiters_locked(); // drainers
 			break;
 		case QuickRunning:
 			write_once(t.kp_stop, 1);
 			if (auto *w = static_cast<Worker *>(t.kp_worker))
-				kp_wake_up_process(w->m_task);
+				wake_locked(w->m_task);
 			break;
 		case QuickIdle: return -EINVAL;
 		default: break;
 		}
 	}
-	if (dropped)
-		m_waitq.wake_all(); // drainers
 	// The worker sets QuickDone under the pool lock and never touches @t
 	// afterwards, so once we see it @t is ours again.
-	m_waitq.wait_until([&] {
-		SpinGuardIrq guard(m_lock);
-		return t.kp_state == QuickDone;
-	});
+	wait_until_locked([&] { return t.kp_state == QuickDone; });
 	int ret = t.kp_result;
 	t.kp_state = QuickIdle;
 	return ret;
@@ -671,7 +737,7 @@ bool Pool::current_should_stop()
 {
 	Worker *w = current_worker();
 	if (!w)
-		return kp_kthread_should_stop();
+		return kp_kthread_should_stop(); // 0 outside a kernel thread
 	kpool_thread *t = w->m_quick;
 	return t && read_once(t->kp_stop);
 }
@@ -690,7 +756,7 @@ void Pool::block_begin()
 	Pool *pool = w->m_pool;
 	w->m_blocked = true;
 	kp_trace_thread(KP_TRACE_BLOCK_BEGIN, pool->m_name, w->m_pid);
-	SpinGuardIrq guard(pool->m_lock);
+	HoldIrq guard(*pool);
 	pool->m_nr_blocked++;
 	pool->kick_manager_if_needed_locked();
 }
@@ -703,7 +769,7 @@ void Pool::block_end()
 	Pool *pool = w->m_pool;
 	w->m_blocked = false;
 	kp_trace_thread(KP_TRACE_BLOCK_END, pool->m_name, w->m_pid);
-	SpinGuardIrq guard(pool->m_lock);
+	HoldIrq guard(*pool);
 	pool->m_nr_blocked--;
 }
 
@@ -730,7 +796,7 @@ void Pool::kick_manager_locked()
 {
 	// m_manager is stopped by destroy() after m_dying is set.
 	if (!m_dying && m_manager.is_valid())
-		kp_wake_up_process(m_manager.task());
+		wake_locked(m_manager.task());
 }
 
 void Pool::kick_manager_if_needed_locked()
@@ -747,7 +813,7 @@ void Pool::wake_for_work_locked()
 			// Counted as claiming one runnable item until it runs.
 			w->m_woken = true;
 			m_nr_woken++;
-			kp_wake_up_process(w->m_task);
+			wake_locked(w->m_task);
 		}
 	}
 	kick_manager_if_needed_locked();
@@ -819,7 +885,7 @@ void Pool::run_job(Worker &w, kpool_job *job)
 	job->kp_func(job);
 	// @job may be freed by now: only the worker's own state is used below.
 	count(Event::Completed);
-	SpinGuardIrq guard(m_lock);
+	HoldIrq guard(*this);
 	clear_blocked_locked(w);
 	w.m_cur_job = nullptr;
 	m_nr_running--;
@@ -827,6 +893,7 @@ void Pool::run_job(Worker &w, kpool_job *job)
 	end_job_locked(w.m_key_slot);
 	if (m_jobs.front())
 		wake_for_work_locked();
+	wake_waiters_locked(); // flushers and drainers
 }
 
 void Pool::run_quick(Worker &w, kpool_thread *t)
@@ -835,7 +902,7 @@ void Pool::run_quick(Worker &w, kpool_thread *t)
 	// kpool_thread_should_stop(): a handed-off function always runs.
 	int ret = t->kp_fn(t->kp_arg);
 	count(Event::Completed);
-	SpinGuardIrq guard(m_lock);
+	HoldIrq guard(*this);
 	clear_blocked_locked(w);
 	t->kp_result = ret;
 	t->kp_worker = nullptr;
@@ -843,11 +910,16 @@ void Pool::run_quick(Worker &w, kpool_thread *t)
 	m_nr_running--;
 	// Release: a caller polling kpool_thread_is_done() sees fn's effects.
 	__atomic_store_n(&t->kp_state, int(QuickDone), __ATOMIC_RELEASE);
+	wake_waiters_locked(); // stoppers and drainers
 }
 
 int Pool::worker_main(Worker &w)
 {
 	bool timed_out = false;
+	// A bound pool's threads are the kernel's to place, as kthread_bind()
+	// makes them: taskset and cpusets may not move them off their CPU.
+	if (m_cpu >= 0)
+		kp_current_forbid_setaffinity();
 	for (;;) {
 		if (KThread::should_park())
 			KThread::parkme(); // the bound CPU went down; back when it is up
@@ -858,13 +930,16 @@ int Pool::worker_main(Worker &w)
 		long timeout = 0;
 		unsigned long long queued_ns = 0;
 		unsigned long key = 0;
+		int nice;
 		{
-			SpinGuardIrq guard(m_lock);
+			HoldIrq guard(*this);
+			nice = m_attrs.nice;
 			if (!w.m_started) {
 				w.m_started = true;
 				m_nr_starting--;
 			}
 			bool was_woken = w.m_woken || w.m_quick;
+			bool kicked = exchange(w.m_kicked, false);
 			if (w.m_woken) {
 				w.m_woken = false;
 				m_nr_woken--;
@@ -901,7 +976,9 @@ int Pool::worker_main(Worker &w)
 			if (sleep) {
 				// Stay on the free list.
 			} else if (w.m_quick) {
+				// Handed to us by kpool_thread_run() (a warm hand-off).
 				quick = w.m_quick;
+				queued_ns = quick->kp_queued_ns;
 			} else if ((quick = take_quick_locked())) {
 				quick->kp_state = QuickRunning;
 				quick->kp_worker = &w;
@@ -918,12 +995,18 @@ int Pool::worker_main(Worker &w)
 				m_all.remove(w);
 				m_nr_threads--;
 				kick_manager_if_needed_locked();
+				wake_waiters_locked();
 			} else {
+				unsigned long since = w.m_idle_since;
+				unsigned long limit = kp_msecs_to_jiffies(m_attrs.idle_timeout_ms);
 				make_free_locked(w);
-				timeout =
-					w.m_on_parked ?
-						-1 :
-						long(kp_msecs_to_jiffies(m_attrs.idle_timeout_ms));
+				// Kicked by kick_free_workers(): the idle period goes on.
+				unsigned long idle = kicked ? kp_jiffies() - since : 0;
+				if (idle < limit)
+					w.m_idle_since -= idle;
+				else
+					idle = 0;
+				timeout = w.m_on_parked ? -1 : long(limit - idle);
 				kp_set_current_state(KP_TASK_IDLE);
 				sleep = true;
 			}
@@ -941,6 +1024,12 @@ int Pool::worker_main(Worker &w)
 				w.m_fresh = false;
 			}
 		}
+		// On ourselves, outside the lock (set_user_nice takes the runqueue
+		// lock). Our state may already be TASK_IDLE: this does not sleep.
+		if (nice != w.m_nice) {
+			kp_set_user_nice(kp_current(), nice);
+			w.m_nice = nice;
+		}
 		if (sleep) {
 			// The park request may have come before the state was set.
 			if (hp_wait && KThread::should_park()) {
@@ -956,7 +1045,6 @@ int Pool::worker_main(Worker &w)
 		}
 		timed_out = false;
 		if (retire) {
-			m_waitq.wake_all();
 			kp_trace_thread(KP_TRACE_RETIRE, m_name, w.m_pid);
 			// From here on the reaper owns @w; it stops this thread,
 			// which only has to return.
@@ -972,8 +1060,11 @@ int Pool::worker_main(Worker &w)
 			run_job(w, job);
 			kp_trace_job(KP_TRACE_JOB_END, m_name, queued_ns, key);
 		}
-		// Flushers, stoppers and drainers re-check their condition.
-		m_waitq.wake_all();
+		// As process_one_work(): a worker that always finds more work (a
+		// job that re-queues itself) must still let others run on this
+		// CPU, or, on a kernel without full preemption, stop_machine()
+		// (CPU hotplug) waits for it forever.
+		kp_cond_resched();
 	}
 }
 
@@ -987,11 +1078,11 @@ void Pool::worker_reaped(Worker *w)
 	count(Event::Reaped);
 	kp_trace_thread(KP_TRACE_REAP, m_name, w->m_pid);
 	delete w;
-	SpinGuardIrq guard(m_lock);
+	HoldIrq guard(*this);
 	m_nr_live_tasks--;
-	// Woken under the lock: destroy() checks the count under the same lock,
-	// so it cannot free the pool before this unlock completes.
-	m_waitq.wake_all();
+	// Under the lock: destroy() checks the count under the same lock, so it
+	// cannot free the pool before this unlock completes.
+	wake_waiters_locked();
 }
 
 // ---- CPU hotplug (bound pools) ----------------------------------------------------------
@@ -1004,7 +1095,7 @@ void Pool::rebind_self(Worker &w)
 		return;
 	unsigned int gen;
 	{
-		SpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		if (m_cpu_offline || w.m_bind_gen == m_bind_gen)
 			return;
 		gen = m_bind_gen;
@@ -1035,11 +1126,12 @@ Result<void> Pool::set_cpumask(const char *buf, size_t len)
 	if (!ret) {
 		MutexGuard serialise(m_attrs_mutex);
 		kp_cpumask_copy(m_cpumask, mask);
-		SpinGuardIrq guard(m_lock);
-		m_bind_gen++;
+		{
+			HoldIrq guard(*this);
+			m_bind_gen++;
+		}
 		// Free workers move at once, running ones after their job.
-		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
-		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
+		kick_free_workers();
 	}
 	kp_cpumask_free(mask);
 	if (ret)
@@ -1058,15 +1150,20 @@ int Pool::cpu_offline(unsigned int cpu)
 	if (int(cpu) != m_cpu)
 		return 0;
 	{
-		SpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		m_cpu_offline = true;
-		// Free workers are taken off the free lists, so no work reaches
-		// them, then parked. Running ones finish their job elsewhere (the
-		// scheduler moves them) and rebind when the CPU is back.
-		while (Worker *w = pop_free_locked()) {
-			w->m_on_hp = true;
-			m_hp_parked.push_back(*w);
-		}
+		kick_manager_if_needed_locked();
+	}
+	// Free workers are taken off the free lists, one per hold of the lock,
+	// so no work reaches them, then parked. Running ones finish their job
+	// elsewhere (the scheduler moves them) and rebind when the CPU is back.
+	for (;;) {
+		HoldIrq guard(*this);
+		Worker *w = pop_free_locked();
+		if (!w)
+			break;
+		w->m_on_hp = true;
+		m_hp_parked.push_back(*w);
 		kick_manager_if_needed_locked();
 	}
 	// The list changes only in hotplug callbacks and destroy(), which
@@ -1083,14 +1180,13 @@ int Pool::cpu_online(unsigned int cpu)
 	if (int(cpu) != m_cpu)
 		return 0;
 	{
-		SpinGuardIrq guard(m_lock);
+		HoldIrq guard(*this);
 		m_cpu_offline = false;
 		m_bind_gen++;
-		// Free workers (created while the CPU was down) rebind at once,
-		// running ones after their job.
-		m_idle.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
-		m_parked.for_each([](Worker &w) { kp_wake_up_process(w.m_task); });
 	}
+	// Free workers (created while the CPU was down) rebind at once, running
+	// ones after their job.
+	kick_free_workers();
 	while (Worker *w = take_hp_parked()) {
 		kp_kthread_unpark(w->m_task);
 		kp_trace_thread(KP_TRACE_UNPARK, m_name, w->m_pid);
@@ -1098,11 +1194,31 @@ int Pool::cpu_online(unsigned int cpu)
 	return 0;
 }
 
+void Pool::wake_locked(struct task_struct *task)
+{
+	m_lock.assert_held();
+	kp_wake_up_process(task);
+	if (++m_hold_wakes > m_max_hold_wakes)
+		m_max_hold_wakes = m_hold_wakes;
+}
+
+unsigned int Pool::max_wakes_per_hold()
+{
+	HoldIrqSave guard(*this);
+	return m_max_hold_wakes;
+}
+
+bool Pool::is_cpu_offline()
+{
+	HoldIrqSave guard(*this);
+	return m_cpu_offline;
+}
+
 // One worker off m_hp_parked, under the lock: once m_on_hp is clear the worker
 // may use the free lists again (after its unpark).
 Worker *Pool::take_hp_parked()
 {
-	SpinGuardIrq guard(m_lock);
+	HoldIrq guard(*this);
 	Worker *w = m_hp_parked.pop_front();
 	if (w)
 		w->m_on_hp = false;
@@ -1128,11 +1244,12 @@ Result<void> Pool::spawn_one()
 	w->m_task = w->m_thread.task();
 	w->m_pid = kp_task_pid(w->m_task);
 	bool bind = false;
+	// Hotplug held off from the sample of m_cpu_offline to the bind, so the
+	// thread is never bound to a CPU that is gone.
+	kp_cpus_read_lock();
 	{
-		SpinGuardIrq guard(m_lock);
-		// Under the lock, so a concurrent set_attrs() cannot be missed.
-		if (m_attrs.nice)
-			kp_set_user_nice(w->m_task, m_attrs.nice);
+		HoldIrq guard(*this);
+		// The worker applies the pool's nice itself, at its first loop.
 		m_all.push_back(*w);
 		m_nr_threads++;
 		m_nr_starting++;
@@ -1142,10 +1259,10 @@ Result<void> Pool::spawn_one()
 		}
 		m_nr_live_tasks++;
 	}
-	// Not yet running, so binding cannot race with the worker. If the CPU
-	// went down meanwhile the bind fails and the worker rebinds itself later.
-	if (bind && kp_task_set_cpu(w->m_task, m_cpu))
-		w->m_bind_gen = 0;
+	// Not yet running, so binding cannot race with the worker.
+	if (bind)
+		kp_kthread_bind(w->m_task, m_cpu);
+	kp_cpus_read_unlock();
 	// An unbound worker applies the cpumask itself, at its first loop
 	// (m_bind_gen is still 0 for it).
 	kp_trace_thread(KP_TRACE_SPAWN, m_name, w->m_pid);
@@ -1159,7 +1276,7 @@ int Pool::manager_main()
 	while (!KThread::should_stop()) {
 		bool spawn;
 		{
-			SpinGuardIrq guard(m_lock);
+			HoldIrq guard(*this);
 			spawn = needs_spawn_locked();
 			if (spawn)
 				m_nr_spawning++;
@@ -1174,7 +1291,7 @@ int Pool::manager_main()
 		}
 		Result<void> r = spawn_one();
 		{
-			SpinGuardIrq guard(m_lock);
+			HoldIrq guard(*this);
 			m_nr_spawning--;
 		}
 		if (!r.is_error()) {

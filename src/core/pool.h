@@ -14,9 +14,9 @@
 
 #include "kpool/kpool.h"
 #include "base/own_ptr.h"
-#include "base/spin_lock.h"
+#include "base/raw_spin_lock.h"
 #include "base/mutex.h"
-#include "base/wait_queue.h"
+#include "base/completion.h"
 #include "base/list.h"
 #include "base/link_queue.h"
 #include "base/atomic.h"
@@ -26,6 +26,7 @@ namespace kp {
 
 struct AllWorkersTag {};
 struct FreeWorkersTag {};
+struct WaitersTag {};
 class Worker;
 
 class Pool {
@@ -45,7 +46,10 @@ public:
 
 	// Jobs; see kpool.h. Context: any.
 	Result<void> queue(kpool_job &job, unsigned long key);
-	bool cancel(kpool_job &job);
+	// Moved: @job is no longer on this pool (queued on another since the
+	// caller read its pool); the caller retries with the job's new pool.
+	enum class CancelResult { Cancelled, NotQueued, Moved };
+	CancelResult cancel(kpool_job &job);
 	void flush_job(kpool_job &job);
 	void drain();
 
@@ -83,11 +87,19 @@ public:
 	Result<void> set_cpumask(const char *buf, size_t len);
 	long show_cpumask(char *buf, size_t size);
 	Result<void> sysfs_add();
+	// Removes the directory, waiting for show/store calls in progress; does
+	// nothing the second time. Context: process, may sleep.
+	void sysfs_remove();
 
 	// CPU hotplug callbacks (bound pools). Context: hotplug thread, may sleep.
 	int cpu_online(unsigned int cpu);
 	int cpu_offline(unsigned int cpu);
 	int cpu() const { return m_cpu; }
+	// Whether a bound pool believes its CPU is down (for tests). Context: any.
+	bool is_cpu_offline();
+	// The most threads woken in one hold of the pool lock so far (for
+	// tests: it must not grow with the pool). Context: any.
+	unsigned int max_wakes_per_hold();
 
 	// Called by the reaper after a retired worker's thread was stopped.
 	void worker_reaped(Worker *w);
@@ -103,6 +115,26 @@ private:
 	Pool() = default;
 	KP_PINNED(Pool);
 
+	// A hold of m_lock (the only way pool.cpp takes it). It counts the
+	// wake-ups issued under it (wake_locked()): interrupts are off for the
+	// whole hold, so that count must stay O(1).
+	template <typename Guard>
+	class [[nodiscard]] Hold {
+	public:
+		explicit Hold(Pool &pool) : m_pool(pool), m_guard(pool.m_lock) {}
+		// Runs before m_guard's destructor, so still under the lock.
+		~Hold() { m_pool.m_hold_wakes = 0; }
+		KP_PINNED(Hold);
+
+	private:
+		Pool &m_pool;
+		Guard m_guard;
+	};
+	using HoldIrq = Hold<RawSpinGuardIrq>;
+	using HoldIrqSave = Hold<RawSpinGuardIrqSave>;
+	// wake_up_process() under the lock, counted.
+	void wake_locked(struct task_struct *task);
+
 	// Work sources, under m_lock.
 	bool has_work_locked() const;
 	kpool_thread *take_quick_locked();
@@ -116,10 +148,9 @@ private:
 	void begin_job_locked(kpool_job *job, kpool_job &slot);
 	void end_job_locked(kpool_job &slot);
 	void clear_blocked_locked(Worker &w);
-	bool cancel_locked_scope(kpool_job &job);
 	void record_latency(unsigned long long ns);
-	void sysfs_remove();
 	void apply_attrs(const kpool_attrs &attrs);
+	void kick_free_workers();
 	void rebind_self(Worker &w);
 	void promote_follower_locked(kpool_job *from);
 	void append_follower_locked(kpool_job *holder, kpool_job *job);
@@ -138,16 +169,26 @@ private:
 	Result<void> spawn_one();
 	void run_job(Worker &w, kpool_job *job);
 	void run_quick(Worker &w, kpool_thread *t);
-	bool is_job_busy(kpool_job &job);
+	bool is_job_busy_locked(kpool_job &job);
+
+	// A sleeper in flush_job/drain/thread_stop/destroy (see pool.cpp).
+	struct Waiter : ListNode<WaitersTag> {
+		Completion done;
+	};
+	void wake_waiters_locked();
+	// Context: process, may sleep. Sleeps until @done_locked() holds; it
+	// is evaluated under m_lock.
+	template <typename Pred>
+	void wait_until_locked(Pred done_locked);
 
 	static constexpr unsigned int kKeyBuckets = 64;
 
 	// Legend: I: set in create(), read-only after; L: m_lock;
 	// M: m_attrs_mutex (writers) + m_lock (readers); A: atomic; W: manager only.
 	char m_name[KPOOL_NAME_MAX + 1] = {};	  // I
-	SpinLock m_lock;			  // protects L fields; IRQ-safe
+	RawSpinLock m_lock;			  // protects L fields; raw, IRQ-safe, O(1) holds
 	Mutex m_attrs_mutex;			  // serialises set_attrs()
-	WaitQueue m_waitq;			  // job/quick/worker state changes
+	List<Waiter, WaitersTag> m_waiters;	  // L: sleepers to complete on a change
 	kpool_attrs m_attrs = {};		  // M
 	bool m_dying = false;			  // L
 	List<Worker, AllWorkersTag> m_all;	  // L: every live worker
@@ -176,7 +217,9 @@ private:
 	void *m_cpumask = nullptr;		  // M (m_attrs_mutex): unbound pools' CPUs
 	List<Worker, FreeWorkersTag> m_hp_parked; // L+H: parked while the CPU is down
 		// (H: changed only by hotplug callbacks and destroy)
-	void *m_counters = nullptr; // I: per-CPU long[Event::Count]
+	void *m_counters = nullptr;	   // I: per-CPU long[Event::Count]
+	unsigned int m_hold_wakes = 0;	   // L: wake-ups in the current hold
+	unsigned int m_max_hold_wakes = 0; // L: the most in one hold
 };
 
 } // namespace kp

@@ -3,6 +3,7 @@
 #include "core/reaper.h"
 #include "core/worker.h"
 #include "core/work_queue.h"
+#include "base/spin_lock.h"
 #include "base/debug.h"
 
 namespace kp::reaper {

@@ -82,6 +82,10 @@ void destroy_pool(Pool *pool)
 		});
 		if (KP_WARN_ON_ONCE(!found))
 			return;
+		// The name is free for a new pool once it leaves the registry: its
+		// sysfs directory must be gone by then, or a create of the same
+		// name meets the old directory (a sysfs duplicate-name error).
+		pool->sysfs_remove();
 		g_pools.remove(*found);
 	}
 	delete found;

@@ -24,6 +24,7 @@ public:
 	bool m_on_parked = false;	      // L: which free list we are on
 	bool m_on_hp = false;		      // L: on m_hp_parked (bound CPU down)
 	bool m_woken = false;		      // L: taken off a free list and woken
+	bool m_kicked = false;		      // L: ...to re-evaluate, not for work
 	bool m_started = false;		      // L: has entered worker_main's loop
 	bool m_fresh = true;		      // S: nothing run yet (cold start)
 	bool m_cold_item = false;	// S: the item running waited for this thread's creation
@@ -31,6 +32,8 @@ public:
 	unsigned long m_idle_since = 0; // L: jiffies when we became free
 	Worker *m_reap_next = nullptr;	// R: reaper list
 	unsigned int m_bind_gen = 0;	// S: pool bind generation applied
+	int m_nice = kNiceUnset;	// S: nice applied to our task
+	static constexpr int kNiceUnset = 100; // outside -20..19: apply at the first loop
 };
 
 } // namespace kp

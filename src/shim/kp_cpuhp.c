@@ -7,6 +7,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/slab.h>
 #include <linux/list.h>
+#include <linux/cpu.h>
 #include "shim.h"
 #include "kp_internal.h"
 
@@ -46,9 +47,12 @@ void kp_cpuhp_exit(void)
 
 int kp_cpuhp_add(void *pool, void **handle)
 {
-	struct kp_hp_node *n = kzalloc(sizeof(*n), GFP_KERNEL);
+	struct kp_hp_node *n;
 	int ret;
 
+	if (kp_fault_should_fail(KP_FAULT_CPUHP))
+		return -ENOMEM;
+	n = kzalloc(sizeof(*n), GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;
 	n->pool = pool;
@@ -59,6 +63,16 @@ int kp_cpuhp_add(void *pool, void **handle)
 	}
 	*handle = n;
 	return 0;
+}
+
+void kp_cpus_read_lock(void)
+{
+	cpus_read_lock();
+}
+
+void kp_cpus_read_unlock(void)
+{
+	cpus_read_unlock();
 }
 
 void kp_cpuhp_remove(void *handle)

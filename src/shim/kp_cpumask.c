@@ -4,6 +4,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sched/isolation.h>
 #include "shim.h"
 #include "kp_internal.h"
 
@@ -62,4 +63,9 @@ int kp_task_set_mask(struct task_struct *task, const void *mask)
 void kp_cpumask_set_only(void *mask, unsigned int cpu)
 {
 	cpumask_copy(mask, cpumask_of(cpu));
+}
+
+void kp_cpumask_set_kthread_default(void *mask)
+{
+	cpumask_and(mask, cpu_possible_mask, housekeeping_cpumask(HK_TYPE_KTHREAD));
 }

@@ -53,7 +53,7 @@ int kp_snprintf(char *buf, kp_size_t size, const char *fmt, ...)
 }
 EXPORT_SYMBOL_NS_GPL(kp_snprintf, KPOOL_INTERNAL);
 
-static atomic_t kp_fail_next[2];
+static atomic_t kp_fail_next[KP_FAULT_CPUHP + 1];
 
 void kp_fault_fail_next(int which, int count)
 {
@@ -81,12 +81,13 @@ static DECLARE_FAULT_ATTR(kp_fail_spawn);
 
 static struct fault_attr *kp_fault_attr(int which)
 {
+	/* The hotplug instance is an allocation too. */
 	return which == KP_FAULT_SPAWN ? &kp_fail_spawn : &kp_fail_alloc;
 }
 
 int kp_fault_should_fail(int which)
 {
-	if (which < 0 || which > KP_FAULT_SPAWN)
+	if (which < 0 || which > KP_FAULT_CPUHP)
 		return 0;
 	if (kp_fault_take_next(which))
 		return 1;
@@ -95,7 +96,7 @@ int kp_fault_should_fail(int which)
 #else
 int kp_fault_should_fail(int which)
 {
-	if (which < 0 || which > KP_FAULT_SPAWN)
+	if (which < 0 || which > KP_FAULT_CPUHP)
 		return 0;
 	return kp_fault_take_next(which);
 }

@@ -5,6 +5,7 @@
  */
 #include <linux/export.h>
 #include <kpool/kpool.h>
+#include "core/core.h"
 
 EXPORT_SYMBOL_GPL(kpool_create);
 EXPORT_SYMBOL_GPL(kpool_destroy);
@@ -35,3 +36,7 @@ EXPORT_SYMBOL_GPL(kpool_kthread_should_park);
 EXPORT_SYMBOL_GPL(kpool_kthread_parkme);
 EXPORT_SYMBOL_GPL(kpool_kthread_has_exited);
 EXPORT_SYMBOL_GPL(kpool_create_bound);
+
+/* Not API: for kpool's KUnit suites only. */
+EXPORT_SYMBOL_NS_GPL(kp_pool_debug_cpu_offline, KPOOL_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(kp_pool_debug_max_wakes_per_hold, KPOOL_INTERNAL);

@@ -55,6 +55,9 @@ EXPORT_SYMBOL_NS_GPL(kp_kthread_current_data, KPOOL_INTERNAL);
 
 int kp_kthread_should_stop(void)
 {
+	/* kthread_should_stop() dereferences current's struct kthread. */
+	if (!in_task() || !kthread_func(current))
+		return 0;
 	return kthread_should_stop();
 }
 EXPORT_SYMBOL_NS_GPL(kp_kthread_should_stop, KPOOL_INTERNAL);
@@ -98,3 +101,16 @@ int kp_task_set_cpu(struct task_struct *task, int cpu)
 	return set_cpus_allowed_ptr(task, cpumask_of(cpu));
 }
 EXPORT_SYMBOL_NS_GPL(kp_task_set_cpu, KPOOL_INTERNAL);
+
+void kp_kthread_bind(struct task_struct *task, unsigned int cpu)
+{
+	kthread_bind(task, cpu);
+}
+EXPORT_SYMBOL_NS_GPL(kp_kthread_bind, KPOOL_INTERNAL);
+
+void kp_current_forbid_setaffinity(void)
+{
+	/* Only current writes its own flags here, as kthread_bind() does. */
+	current->flags |= PF_NO_SETAFFINITY;
+}
+EXPORT_SYMBOL_NS_GPL(kp_current_forbid_setaffinity, KPOOL_INTERNAL);

@@ -23,6 +23,7 @@ int main(void);
 int main(void)
 {
 	KP_LAYOUT(SPINLOCK, spinlock_t);
+	KP_LAYOUT(RAW_SPINLOCK, raw_spinlock_t);
 	KP_LAYOUT(MUTEX, struct mutex);
 	KP_LAYOUT(COMPLETION, struct completion);
 	KP_LAYOUT(WORK, struct work_struct);

@@ -66,6 +66,12 @@ void kp_might_sleep(void)
 }
 EXPORT_SYMBOL_NS_GPL(kp_might_sleep, KPOOL_INTERNAL);
 
+void kp_cond_resched(void)
+{
+	cond_resched();
+}
+EXPORT_SYMBOL_NS_GPL(kp_cond_resched, KPOOL_INTERNAL);
+
 int kp_in_task(void)
 {
 	return in_task();

@@ -61,6 +61,58 @@ void kp_spin_assert_held(void *lock)
 }
 EXPORT_SYMBOL_NS_GPL(kp_spin_assert_held, KPOOL_INTERNAL);
 
+void kp_raw_spin_init(void *lock, const char *name, void *key)
+{
+	raw_spin_lock_init((raw_spinlock_t *)lock);
+	lockdep_set_class_and_name((raw_spinlock_t *)lock, (struct lock_class_key *)key, name);
+}
+EXPORT_SYMBOL_NS_GPL(kp_raw_spin_init, KPOOL_INTERNAL);
+
+void kp_raw_spin_lock(void *lock)
+{
+	raw_spin_lock((raw_spinlock_t *)lock);
+}
+EXPORT_SYMBOL_NS_GPL(kp_raw_spin_lock, KPOOL_INTERNAL);
+
+void kp_raw_spin_unlock(void *lock)
+{
+	raw_spin_unlock((raw_spinlock_t *)lock);
+}
+EXPORT_SYMBOL_NS_GPL(kp_raw_spin_unlock, KPOOL_INTERNAL);
+
+void kp_raw_spin_lock_irq(void *lock)
+{
+	raw_spin_lock_irq((raw_spinlock_t *)lock);
+}
+EXPORT_SYMBOL_NS_GPL(kp_raw_spin_lock_irq, KPOOL_INTERNAL);
+
+void kp_raw_spin_unlock_irq(void *lock)
+{
+	raw_spin_unlock_irq((raw_spinlock_t *)lock);
+}
+EXPORT_SYMBOL_NS_GPL(kp_raw_spin_unlock_irq, KPOOL_INTERNAL);
+
+unsigned long kp_raw_spin_lock_irqsave(void *lock)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave((raw_spinlock_t *)lock, flags);
+	return flags;
+}
+EXPORT_SYMBOL_NS_GPL(kp_raw_spin_lock_irqsave, KPOOL_INTERNAL);
+
+void kp_raw_spin_unlock_irqrestore(void *lock, unsigned long flags)
+{
+	raw_spin_unlock_irqrestore((raw_spinlock_t *)lock, flags);
+}
+EXPORT_SYMBOL_NS_GPL(kp_raw_spin_unlock_irqrestore, KPOOL_INTERNAL);
+
+void kp_raw_spin_assert_held(void *lock)
+{
+	lockdep_assert_held((raw_spinlock_t *)lock);
+}
+EXPORT_SYMBOL_NS_GPL(kp_raw_spin_assert_held, KPOOL_INTERNAL);
+
 void kp_mutex_init(void *mutex, const char *name, void *key)
 {
 	__mutex_init((struct mutex *)mutex, name, (struct lock_class_key *)key);

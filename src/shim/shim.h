@@ -65,6 +65,7 @@ int kp_fault_should_fail(int which);
 enum kp_fault {
 	KP_FAULT_ALLOC = 0,
 	KP_FAULT_SPAWN = 1,
+	KP_FAULT_CPUHP = 2, /* adding a bound pool's hotplug instance */
 };
 
 /* Deterministic injection for tests: the next @count calls of kind @which
@@ -86,6 +87,18 @@ void kp_spin_unlock_irq(void *lock);
 unsigned long kp_spin_lock_irqsave(void *lock);
 void kp_spin_unlock_irqrestore(void *lock, unsigned long flags);
 void kp_spin_assert_held(void *lock);
+
+/* raw_spinlock_t (storage of KP_SIZEOF_RAW_SPINLOCK bytes): callable from hard
+ * IRQ on PREEMPT_RT. Same contract as the kp_spin_* functions above.
+ */
+void kp_raw_spin_init(void *lock, const char *name, void *key);
+void kp_raw_spin_lock(void *lock);
+void kp_raw_spin_unlock(void *lock);
+void kp_raw_spin_lock_irq(void *lock);
+void kp_raw_spin_unlock_irq(void *lock);
+unsigned long kp_raw_spin_lock_irqsave(void *lock);
+void kp_raw_spin_unlock_irqrestore(void *lock, unsigned long flags);
+void kp_raw_spin_assert_held(void *lock);
 
 void kp_mutex_init(void *mutex, const char *name, void *key);
 void kp_mutex_destroy(void *mutex);
@@ -128,6 +141,8 @@ long kp_schedule_timeout(long timeout_jiffies);
 int kp_wake_up_process(struct task_struct *task);
 int kp_task_pid(struct task_struct *task);
 void kp_might_sleep(void);
+/* cond_resched(): let other tasks run if this CPU should reschedule. */
+void kp_cond_resched(void);
 int kp_in_task(void);
 void kp_set_user_nice(struct task_struct *task, long nice);
 
@@ -150,6 +165,7 @@ int kp_kthread_create_on_cpu(kp_thread_fn fn, void *arg, unsigned int cpu, const
  * data pointer (the @arg it was created with), else NULL. Context: any.
  */
 void *kp_kthread_current_data(kp_thread_fn fn);
+/* kthread_should_stop(); 0 outside a kernel thread (no struct kthread). */
 int kp_kthread_should_stop(void);
 int kp_kthread_should_park(void);
 void kp_kthread_parkme(void);
@@ -161,6 +177,14 @@ void kp_kthread_unpark(struct task_struct *task);
 int kp_kthread_stop_put(struct task_struct *task);
 /* Restricts a running task to @cpu (or, for cpu < 0, to every possible CPU). */
 int kp_task_set_cpu(struct task_struct *task, int cpu);
+/* kthread_bind(): a thread not yet woken runs on @cpu only and refuses
+ * sched_setaffinity (PF_NO_SETAFFINITY). Context: process, may sleep.
+ */
+void kp_kthread_bind(struct task_struct *task, unsigned int cpu);
+/* The current kernel thread refuses sched_setaffinity and cpuset moves
+ * (PF_NO_SETAFFINITY, as kthread_bind() sets); the kernel may still move it.
+ */
+void kp_current_forbid_setaffinity(void);
 
 /* ---- workqueues (kp_wq.c) ----------------------------------------------------- */
 
@@ -202,6 +226,10 @@ void *kp_cpumask_alloc(void);
 void kp_cpumask_free(void *mask);
 void kp_cpumask_copy(void *dst, const void *src);
 void kp_cpumask_set_only(void *mask, unsigned int cpu);
+/* The CPUs a new kernel thread starts on: housekeeping_cpumask(HK_TYPE_KTHREAD)
+ * (all possible CPUs unless nohz_full/isolcpus took some away).
+ */
+void kp_cpumask_set_kthread_default(void *mask);
 /* Hex mask as in /proc/irq/N/smp_affinity; 0 or -EINVAL/-ERANGE/-EOVERFLOW. */
 int kp_cpumask_parse(const char *buf, kp_size_t len, void *mask);
 int kp_cpumask_has_online(const void *mask);
@@ -215,6 +243,9 @@ int kp_task_set_mask(struct task_struct *task, const void *mask);
 int kp_cpuhp_init(void);
 void kp_cpuhp_exit(void);
 int kp_cpuhp_add(void *pool, void **handle);
+/* cpus_read_lock/unlock: no CPU goes up or down meanwhile. Context: process. */
+void kp_cpus_read_lock(void);
+void kp_cpus_read_unlock(void);
 void kp_cpuhp_remove(void *handle);
 /* Implemented by the C++ core; called from the CPU's hotplug thread. */
 int kp_pool_cpu_online(void *pool, unsigned int cpu);
