@@ -4,6 +4,8 @@
 #   make KDIR=<dir>   ... against another kernel build tree
 #   make run          the main job: boot the guest, run kpool's demo scenario
 #   make check        the whole test suite in the guest (what CI runs)
+#   make check-quick  the edit-test loop (build, lint, KUnit, module, sysfs, a 20 s
+#                     soak on the debug kernel): NOT the full suite
 #   make bench        kpool against the kernel's mechanisms (table + build/bench/results.json)
 #   make kernel       build (or reuse) the debug test kernel
 #   make install      build against KDIR (default: the running kernel) and
@@ -13,7 +15,7 @@
 #   make lint         clang-format and checkpatch (make lint FIX=1 reformats)
 #   make clean
 
-.PHONY: all modules run check bench kernel clean deps install lint compile_commands.json
+.PHONY: all modules run check check-quick bench kernel clean deps install lint compile_commands.json
 
 all: modules
 
@@ -31,6 +33,9 @@ run:
 
 check:
 	@scripts/check
+
+check-quick:
+	@scripts/check --quick
 
 bench:
 	@scripts/bench
