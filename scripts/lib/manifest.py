@@ -97,6 +97,10 @@ def main(argv):
                 skip_lines.append(f'  {doc}/{name}: {reason or "(no reason given)"}')
         if nskip == n:
             problems.append(f'{doc}: every case was skipped')
+    listed = {b for _, b, _, _ in entries}
+    for boot, reason in sorted(skipped.items()):
+        if boot not in listed:
+            skip_lines.append(f'  the {boot} stage: skipped: {reason}')
     for doc in sorted(docs - named):
         problems.append(f'{doc}: not in {os.path.basename(manifest)} for profile {profile} '
                         '(add it in the same change as the suite)')
