@@ -31,7 +31,8 @@ sysfs_refused_with() {
 # /proc/PID/stat; the comm has no spaces).
 kpool_thread_nices() {
 	for d in /proc/[0-9]*; do
-		case "$(cat "$d/comm" 2>/dev/null)" in
+		read -r c 2>/dev/null <"$d/comm" || continue
+		case "$c" in
 		kpool/default:*) awk '{ print $19 }' "$d/stat" 2>/dev/null ;;
 		esac
 	done
@@ -150,7 +151,8 @@ sysfs_concurrent_writers_keep_min_le_max() {
 # The CPUs kpool/default:* threads may run on, one line each (hex mask).
 kpool_thread_masks() {
 	for d in /proc/[0-9]*; do
-		case "$(cat "$d/comm" 2>/dev/null)" in
+		read -r c 2>/dev/null <"$d/comm" || continue
+		case "$c" in
 		kpool/default:*) sed -n 's/^Cpus_allowed:[[:space:]]*//p' "$d/status" ;;
 		esac
 	done
