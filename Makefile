@@ -4,6 +4,8 @@
 #   make KDIR=<dir>   ... against another kernel build tree
 #   make run          the main job: boot the guest, run kpool's demo scenario
 #   make check        the whole test suite in the guest (what CI runs)
+#   make check-quick  the edit-test loop (build, lint, KUnit, module, sysfs, a 20 s
+#                     soak on the debug kernel): NOT the full suite
 #   make bench        kpool against the kernel's mechanisms on Debian's stock kernel
 #                     (table + build/bench/results.json); KERNEL=debug: on the debug
 #                     kernel; SWEEP="1 2 4 8": also at those vCPU counts
@@ -15,7 +17,7 @@
 #   make lint         clang-format and checkpatch (make lint FIX=1 reformats)
 #   make clean
 
-.PHONY: all modules run check bench kernel clean deps install lint compile_commands.json
+.PHONY: all modules run check check-quick bench kernel clean deps install lint compile_commands.json
 
 all: modules
 
@@ -33,6 +35,9 @@ run:
 
 check:
 	@scripts/check
+
+check-quick:
+	@scripts/check --quick
 
 bench:
 	@scripts/bench $(if $(KERNEL),--kernel $(KERNEL)) $(if $(SWEEP),--sweep "$(SWEEP)")

@@ -117,32 +117,64 @@ extern "C" void kp_base_new_gfp_alloc_failure(struct kunit *test)
 	delete t;
 }
 
+// The raw kernel lock is a SpinLock's (a Mutex's) only member, at its start.
+static const void *raw_of(const SpinLock &l)
+{
+	return &l;
+}
+static const void *raw_of(const Mutex &m)
+{
+	return &m;
+}
+
 extern "C" void kp_base_spin_guard_releases(struct kunit *test)
 {
 	static SpinLock lock;
 	lock.init(g_test_spin_class);
+	KP_ASSERT(test, !kp_test_spin_is_locked(raw_of(lock)));
 	for (int i = 0; i < 3; i++) {
-		SpinGuard guard(lock);
-		lock.assert_held();
+		{
+			SpinGuard guard(lock);
+			lock.assert_held();
+			KP_EXPECT(test, kp_test_spin_is_locked(raw_of(lock)));
+		}
+		// Checked before taking it again: a lock left held would deadlock.
+		KP_ASSERT(test, !kp_test_spin_is_locked(raw_of(lock)));
 	}
-	// A lock left held would deadlock here (and lockdep would report it).
-	SpinGuard again(lock);
-	KP_EXPECT(test, true);
 }
 
 extern "C" void kp_base_spin_guard_irqsave_restores(struct kunit *test)
 {
 	static SpinLock lock;
 	lock.init(g_test_spin_class);
+	KP_ASSERT(test, !kp_test_irqs_disabled());
 	{
 		SpinGuardIrqSave outer(lock);
 		lock.assert_held();
+		KP_EXPECT(test, kp_test_irqs_disabled());
 	}
+	// Enabled before, enabled after.
+	KP_EXPECT(test, !kp_test_irqs_disabled());
+	KP_EXPECT(test, !kp_test_spin_is_locked(raw_of(lock)));
+	// Disabled before (as in an IRQ handler), still disabled after: it
+	// restores the state it found rather than enabling.
+	unsigned long flags = kp_test_local_irq_save();
+	{
+		SpinGuardIrqSave inner(lock);
+		lock.assert_held();
+		KP_EXPECT(test, kp_test_irqs_disabled());
+	}
+	bool still_disabled = kp_test_irqs_disabled();
+	kp_test_local_irq_restore(flags);
+	KP_EXPECT(test, still_disabled);
+	KP_EXPECT(test, !kp_test_irqs_disabled());
 	{
 		SpinGuardIrq guard(lock);
 		lock.assert_held();
+		KP_EXPECT(test, kp_test_irqs_disabled());
 	}
-	KP_EXPECT(test, kp_in_task());
+	KP_EXPECT(test, !kp_test_irqs_disabled());
+	KP_EXPECT(test, !kp_test_spin_is_locked(raw_of(lock)));
 }
 
 extern "C" void kp_base_mutex_guard_releases(struct kunit *test)
@@ -152,12 +184,16 @@ extern "C" void kp_base_mutex_guard_releases(struct kunit *test)
 	{
 		MutexGuard guard(m);
 		m.assert_held();
+		KP_EXPECT(test, kp_test_mutex_is_locked(raw_of(m)));
 	}
+	// Checked before taking it again: a mutex left held would deadlock.
+	KP_ASSERT(test, !kp_test_mutex_is_locked(raw_of(m)));
 	{
 		MutexGuard guard(m);
+		KP_EXPECT(test, kp_test_mutex_is_locked(raw_of(m)));
 	}
+	KP_EXPECT(test, !kp_test_mutex_is_locked(raw_of(m)));
 	m.destroy();
-	KP_EXPECT(test, true);
 }
 
 extern "C" void kp_base_list_push_pop_order(struct kunit *test)

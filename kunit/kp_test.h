@@ -18,6 +18,15 @@ struct kunit;
 void kp_kunit_fail(struct kunit *test, const char *file, int line, const char *what);
 void kp_kunit_skip(struct kunit *test, const char *reason);
 
+/* What the base tests look at (kp_kunit_shim.c): the IRQ state and whether a
+ * raw lock (the storage inside kp::SpinLock, kp::Mutex) is held.
+ */
+int kp_test_irqs_disabled(void);
+unsigned long kp_test_local_irq_save(void);
+void kp_test_local_irq_restore(unsigned long flags);
+int kp_test_spin_is_locked(const void *raw);
+int kp_test_mutex_is_locked(const void *raw);
+
 #define KP_TEST_CASES(X)                 \
 	X(result_value_roundtrip)        \
 	X(result_error_keeps_errno)      \

@@ -16,6 +16,10 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/smp.h>
+#include <linux/fs.h>
+#include <linux/sched/signal.h>
+#include <linux/wait.h>
+#include <linux/ktime.h>
 #include <kpool/kpool.h>
 #include "shim/shim.h"
 
@@ -54,6 +58,52 @@ static struct kpool_stats kp_stats(struct kpool *pool)
 	return st;
 }
 
+/*
+ * Reads /sys/kernel/kpool/<pool>/<file> into @buf (NUL-terminated), as an
+ * administrator would. Returns the length or -errno.
+ */
+static ssize_t kp_read_pool_file(struct kpool *pool, const char *file, char *buf, size_t len)
+{
+	char path[96];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/kpool/%s/%s", kpool_name(pool), file);
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, len - 1, &pos);
+	filp_close(f, NULL);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+enum kp_task_filter { KP_ANY_TASK, KP_PARKED_TASK };
+
+/* Live tasks whose comm starts with @prefix (e.g. "kpool/kp_td:"); a comm
+ * holds 15 characters, so the pool names of these tests are short.
+ */
+static int kp_count_tasks(const char *prefix, enum kp_task_filter filter)
+{
+	struct task_struct *p;
+	int n = 0;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		if (p->flags & PF_EXITING)
+			continue;
+		if (strncmp(p->comm, prefix, strlen(prefix)))
+			continue;
+		if (filter == KP_PARKED_TASK && !(READ_ONCE(p->__state) & TASK_PARKED))
+			continue;
+		n++;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
 /* ---- kpool_kthread ----------------------------------------------------------------- */
 
 static int kp_return_7(void *arg)
@@ -69,6 +119,7 @@ static int kp_init_fail(void *arg)
 struct kp_loop {
 	atomic_t started;
 	atomic_t parks;
+	atomic_t loops; /* iterations of the thread's loop */
 };
 
 static int kp_until_stop(void *arg)
@@ -77,6 +128,7 @@ static int kp_until_stop(void *arg)
 
 	atomic_set(&l->started, 1);
 	while (!kpool_thread_should_stop()) {
+		atomic_inc(&l->loops);
 		if (kpool_kthread_should_park()) {
 			atomic_inc(&l->parks);
 			kpool_kthread_parkme();
@@ -134,15 +186,22 @@ static void kthread_park_unpark(struct kunit *test)
 {
 	struct kpool_kthread *t;
 	struct kp_loop l = {};
+	int loops;
 
 	KUNIT_ASSERT_EQ(test, kpool_kthread_create(kp_until_stop, NULL, &l, "kp_t_park", &t), 0);
 	KUNIT_ASSERT_TRUE(test, kp_wait_for(atomic_read(&l.started), 10000));
 	KUNIT_EXPECT_EQ(test, kpool_kthread_park(t), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&l.parks), 1);
+	/* Parked: the loop does not turn (it would within 100 ms). */
+	loops = atomic_read(&l.loops);
+	msleep(300);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l.loops), loops);
+	/* Unparked: the thread resumes its loop... */
 	kpool_kthread_unpark(t);
-	/* A re-park may catch the thread before it left kthread_parkme(). */
+	KUNIT_EXPECT_TRUE(test, kp_wait_for(atomic_read(&l.loops) > loops, 10000));
+	/* ...so a second park is a second trip through kthread_parkme(). */
 	KUNIT_EXPECT_EQ(test, kpool_kthread_park(t), 0);
-	KUNIT_EXPECT_GE(test, atomic_read(&l.parks), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l.parks), 2);
 	/* Stopping a parked thread unparks it first. */
 	KUNIT_EXPECT_EQ(test, kpool_kthread_stop(t), 42);
 }
@@ -409,6 +468,68 @@ static void pool_spawn_failure_loses_nothing(struct kunit *test)
 	kpool_destroy(pool);
 }
 
+/* Parked reserve threads never retire, however long they wait. */
+static void pool_reserve_never_times_out(struct kunit *test)
+{
+	struct kpool_attrs a = {
+		.min_threads = 0, .max_threads = 4, .reserve = 2, .idle_timeout_ms = 20
+	};
+	struct kpool *pool = kp_make_pool(test, "kp_rsv", &a);
+	struct kpool_stats st;
+
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(kp_stats(pool).nr_parked == 2, 10000));
+	msleep(1000); /* fifty idle timeouts */
+	st = kp_stats(pool);
+	KUNIT_EXPECT_EQ(test, st.nr_parked, 2u);
+	KUNIT_EXPECT_EQ(test, st.nr_threads, 2u);
+	KUNIT_EXPECT_EQ(test, st.reaped, 0ul);
+	KUNIT_EXPECT_EQ(test, kp_count_tasks("kpool/kp_rsv:", KP_ANY_TASK), 2);
+	kpool_destroy(pool);
+}
+
+struct kp_timed_job {
+	struct kpool_job job;
+	struct completion done;
+};
+
+static void kp_timed_fn(struct kpool_job *job)
+{
+	complete(&container_of(job, struct kp_timed_job, job)->done);
+}
+
+/*
+ * The backoff after failed thread creations: 10 ms doubling to at most 1 s.
+ * Twelve failures in a row wait 10+20+...+640 ms, then 5 x 1 s: 6.27 s
+ * before the job can start (less at most a jiffy per sleep, from where in
+ * its jiffy each sleep began), and far less than the 41 s an uncapped
+ * doubling would take (the bound leaves a slow guest 3x the time).
+ */
+static void pool_spawn_backoff_doubles_to_1s(struct kunit *test)
+{
+	struct kpool_attrs a = {
+		.min_threads = 0, .max_threads = 1, .reserve = 0, .idle_timeout_ms = 10000
+	};
+	struct kpool *pool = kp_make_pool(test, "kp_backoff", &a);
+	struct kp_timed_job *j = kunit_kzalloc(test, sizeof(*j), GFP_KERNEL);
+	u64 t0, ms;
+
+	KUNIT_ASSERT_NOT_NULL(test, j);
+	init_completion(&j->done);
+	kpool_job_init(&j->job, kp_timed_fn, NULL);
+	kp_fault_fail_next(KP_FAULT_SPAWN, 12);
+	t0 = ktime_get_ns();
+	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &j->job), 0);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&j->done, 60 * HZ), 0ul);
+	ms = (ktime_get_ns() - t0) / NSEC_PER_MSEC;
+	kp_fault_fail_next(KP_FAULT_SPAWN, 0);
+	kpool_flush_job(&j->job);
+	kunit_info(test, "12 failed creations, job started after %llu ms", ms);
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).spawn_failures, 12ul);
+	KUNIT_EXPECT_GE(test, ms, 6270ull - 12 * jiffies_to_msecs(1));
+	KUNIT_EXPECT_LT(test, ms, 20000ull);
+	kpool_destroy(pool);
+}
+
 struct kp_destroyer {
 	struct kpool *pool;
 	struct completion done;
@@ -465,18 +586,76 @@ static void pool_destroy_runs_jobs_without_cancel(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->ran), 6);
 }
 
+#define KP_TEARDOWN_N 256
+
+/* 256 quick threads that, once told to stop, wait for all the others to be told. */
+struct kp_teardown {
+	atomic_t started, told;
+	bool gave_up; /* a thread waited 30 s for the others: told one at a time */
+	wait_queue_head_t wq;
+};
+
+static int kp_teardown_fn(void *arg)
+{
+	struct kp_teardown *td = arg;
+
+	atomic_inc(&td->started);
+	while (!kpool_thread_should_stop() && !READ_ONCE(td->gave_up))
+		wait_event_idle_timeout(td->wq,
+					kpool_thread_should_stop() || READ_ONCE(td->gave_up), HZ);
+	if (READ_ONCE(td->gave_up))
+		return -ETIMEDOUT;
+	atomic_inc(&td->told);
+	wake_up_all(&td->wq);
+	/*
+	 * Not one thread returns (and can be reaped) before every thread was
+	 * told: a teardown that stops the threads one after the other never
+	 * tells the next one while this one waits, so this one gives up and
+	 * lets the others go (the test then fails instead of hanging).
+	 */
+	if (!wait_event_idle_timeout(td->wq,
+				     atomic_read(&td->told) == KP_TEARDOWN_N ||
+					     READ_ONCE(td->gave_up),
+				     30 * HZ)) {
+		WRITE_ONCE(td->gave_up, true);
+		wake_up_all(&td->wq);
+	}
+	return READ_ONCE(td->gave_up) ? -ETIMEDOUT : 0;
+}
+
 static void pool_parallel_teardown_256(struct kunit *test)
 {
-	struct kpool_attrs a = {
-		.min_threads = 256, .max_threads = 256, .reserve = 0, .idle_timeout_ms = 10000
-	};
-	struct kpool *pool = kp_make_pool(test, "kp_teardown", &a);
+	struct kpool_attrs a = { .min_threads = 0,
+				 .max_threads = KP_TEARDOWN_N,
+				 .reserve = 0,
+				 .idle_timeout_ms = 10000 };
+	struct kpool *pool = kp_make_pool(test, "kp_td", &a);
+	struct kpool_thread *t = kunit_kcalloc(test, KP_TEARDOWN_N, sizeof(*t), GFP_KERNEL);
+	struct kp_teardown *td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
+	int i, bad = 0;
 	u64 t0;
 
-	KUNIT_ASSERT_TRUE(test, kp_wait_for(kp_stats(pool).nr_threads == 256, 120000));
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, td);
+	init_waitqueue_head(&td->wq);
+	for (i = 0; i < KP_TEARDOWN_N; i++)
+		KUNIT_EXPECT_EQ(test, kpool_thread_run(pool, &t[i], kp_teardown_fn, td), 0);
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(atomic_read(&td->started) == KP_TEARDOWN_N, 120000));
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).nr_threads, (unsigned int)KP_TEARDOWN_N);
 	t0 = ktime_get_ns();
 	kpool_destroy(pool);
 	kunit_info(test, "destroyed 256 threads in %llu us", (ktime_get_ns() - t0) / 1000);
+	/* Every thread was told before any returned... */
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(td->gave_up));
+	KUNIT_EXPECT_EQ(test, atomic_read(&td->told), KP_TEARDOWN_N);
+	for (i = 0; i < KP_TEARDOWN_N; i++)
+		if (!kpool_thread_is_done(&t[i]) || t[i].kp_result != 0)
+			bad++;
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	/* ...and none of the pool's threads is left. */
+	KUNIT_EXPECT_TRUE(test,
+			  kp_wait_for(kp_count_tasks("kpool/kp_td:", KP_ANY_TASK) == 0, 10000));
+	KUNIT_EXPECT_EQ(test, kp_count_tasks("kpool_mgr/kp_td", KP_ANY_TASK), 0);
 }
 
 static void pool_block_annotation_counts(struct kunit *test)
@@ -493,9 +672,20 @@ static void pool_block_annotation_counts(struct kunit *test)
 	complete_all(&s->release);
 	kpool_drain(pool);
 	KUNIT_EXPECT_EQ(test, kp_stats(pool).nr_blocked, 0u);
-	/* Outside a pool thread the annotations do nothing. */
-	kpool_block_begin();
-	kpool_block_end();
+	/* Outside a pool thread the annotations do nothing: no pool counts a
+	 * blocked thread (and an unbalanced end warns about nothing).
+	 */
+	{
+		unsigned int dflt = kp_stats(kpool_default()).nr_blocked;
+
+		kpool_block_begin();
+		KUNIT_EXPECT_EQ(test, kp_stats(pool).nr_blocked, 0u);
+		KUNIT_EXPECT_EQ(test, kp_stats(kpool_default()).nr_blocked, dflt);
+		kpool_block_end();
+		kpool_block_end();
+		KUNIT_EXPECT_EQ(test, kp_stats(pool).nr_blocked, 0u);
+		KUNIT_EXPECT_EQ(test, kp_stats(kpool_default()).nr_blocked, dflt);
+	}
 	kpool_destroy(pool);
 }
 
@@ -503,6 +693,8 @@ struct kp_cpu_job {
 	struct kpool_job job;
 	atomic_t *ran;
 	int cpu;
+	int weight; /* CPUs its thread was allowed to run on */
+	pid_t pid;
 };
 
 static void kp_cpu_job_fn(struct kpool_job *job)
@@ -510,6 +702,8 @@ static void kp_cpu_job_fn(struct kpool_job *job)
 	struct kp_cpu_job *j = container_of(job, struct kp_cpu_job, job);
 
 	j->cpu = raw_smp_processor_id();
+	j->weight = cpumask_weight(current->cpus_ptr);
+	j->pid = current->pid;
 	atomic_inc(j->ran);
 }
 
@@ -532,6 +726,19 @@ static void pool_bound_runs_on_its_cpu(struct kunit *test)
 	kpool_drain(pool);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ran), 1);
 	KUNIT_EXPECT_EQ(test, j.cpu, (int)cpu);
+	KUNIT_EXPECT_EQ(test, j.weight, 1);
+	/* Its cpumask file shows that CPU, and only it. */
+	{
+		char buf[64];
+		cpumask_var_t m;
+
+		KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&m, GFP_KERNEL));
+		KUNIT_EXPECT_GT(test, kp_read_pool_file(pool, "cpumask", buf, sizeof(buf)), 0);
+		KUNIT_EXPECT_EQ(test, cpumask_parse(strim(buf), m), 0);
+		KUNIT_EXPECT_TRUE_MSG(test, cpumask_equal(m, cpumask_of(cpu)),
+				      "cpumask reads '%s', the pool is bound to CPU %u", buf, cpu);
+		free_cpumask_var(m);
+	}
 	kpool_destroy(pool);
 }
 
@@ -556,7 +763,7 @@ static void pool_bound_cpu_offline_online_busy(struct kunit *test)
 	cpu = cpumask_last(cpu_online_mask);
 	if (cpu == 0)
 		kunit_skip(test, "the only hot-pluggable CPU would be CPU 0");
-	KUNIT_ASSERT_EQ(test, kpool_create_bound("kp_hotplug", &a, cpu, &pool), 0);
+	KUNIT_ASSERT_EQ(test, kpool_create_bound("kp_hp", &a, cpu, &pool), 0);
 	KUNIT_ASSERT_TRUE(test, kp_wait_for(kp_stats(pool).nr_idle == 5, 20000));
 	/* Busy: three jobs blocked while the CPU goes down, two threads free. */
 	for (i = 0; i < s->n; i++)
@@ -568,23 +775,28 @@ static void pool_bound_cpu_offline_online_busy(struct kunit *test)
 		kpool_destroy(pool);
 		kunit_skip(test, "CPU %u cannot go offline (%d)", cpu, ret);
 	}
-	/* The free threads were parked, not destroyed (nothing was reaped). */
+	/* The two free threads were parked (the kthread state), not destroyed. */
+	KUNIT_EXPECT_EQ(test, kp_count_tasks("kpool/kp_hp:", KP_PARKED_TASK), 2);
 	KUNIT_EXPECT_GE(test, kp_stats(pool).nr_threads, 5u);
 	KUNIT_EXPECT_EQ(test, kp_stats(pool).reaped, 0ul);
-	/* Jobs queued while it is down still run (nothing is lost). */
+	/* Jobs queued while it is down still run (nothing is lost), on threads
+	 * created meanwhile: the parked ones cannot, the others are blocked.
+	 */
 	for (i = 0; i < 4; i++) {
 		kpool_job_init(&jobs[i].job, kp_cpu_job_fn, NULL);
 		jobs[i].ran = &ran;
 		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &jobs[i].job), 0);
 	}
 	KUNIT_EXPECT_TRUE(test, kp_wait_for(atomic_read(&ran) == 4, 30000));
-	for (i = 0; i < 4; i++)
-		KUNIT_EXPECT_NE(test, jobs[i].cpu, (int)cpu);
+	KUNIT_EXPECT_GT(test, kp_stats(pool).nr_threads, 5u);
+	KUNIT_EXPECT_EQ(test, kp_count_tasks("kpool/kp_hp:", KP_PARKED_TASK), 2);
 	/* The blocked jobs finish elsewhere. */
 	complete_all(&s->release);
 	KUNIT_EXPECT_TRUE(test, kp_wait_for(atomic_read(&s->ran) == 3, 30000));
 	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
-	/* Back online: the threads are bound to it again. */
+	/* Back online: no thread is parked, and they are bound to it again. */
+	KUNIT_EXPECT_TRUE(test,
+			  kp_wait_for(kp_count_tasks("kpool/kp_hp:", KP_PARKED_TASK) == 0, 10000));
 	for (i = 4; i < 8; i++) {
 		kpool_job_init(&jobs[i].job, kp_cpu_job_fn, NULL);
 		jobs[i].ran = &ran;
@@ -592,6 +804,7 @@ static void pool_bound_cpu_offline_online_busy(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &jobs[i].job), 0);
 		kpool_flush_job(&jobs[i].job);
 		KUNIT_EXPECT_EQ(test, jobs[i].cpu, (int)cpu);
+		KUNIT_EXPECT_EQ(test, jobs[i].weight, 1);
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&ran), 8);
 	KUNIT_EXPECT_EQ(test, kp_stats(pool).reaped, 0ul);
@@ -608,6 +821,8 @@ static struct kunit_case kp_pool_cases[] = {
 	KUNIT_CASE(pool_shrinks_after_idle_timeout),
 	KUNIT_CASE(pool_resize_under_load),
 	KUNIT_CASE(pool_spawn_failure_loses_nothing),
+	KUNIT_CASE(pool_reserve_never_times_out),
+	KUNIT_CASE_SLOW(pool_spawn_backoff_doubles_to_1s),
 	KUNIT_CASE(pool_destroy_with_blocked_jobs),
 	KUNIT_CASE(pool_destroy_runs_jobs_without_cancel),
 	KUNIT_CASE_SLOW(pool_parallel_teardown_256),
@@ -624,56 +839,101 @@ static struct kunit_suite kp_pool_suite = {
 
 /* ---- kpool_jobs ---------------------------------------------------------------------- */
 
-struct kp_seq_job {
-	struct kpool_job job;
-	int id;
-	int *log;
-	atomic_t *pos;
-	struct completion *gate; /* NULL: no wait */
+/* Per-key bookkeeping of the ordered-jobs test: keys 1 and 2, 0 is unordered. */
+struct kp_key_log {
+	atomic_t in_flight[3];
+	atomic_t done[3];
+	int last_seq[3];
+	atomic_t overlaps; /* a job of a key started while another of it ran */
+	atomic_t out_of_order;
+	int want[3]; /* jobs queued per key */
 };
 
-static void kp_seq_fn(struct kpool_job *job)
-{
-	struct kp_seq_job *j = container_of(job, struct kp_seq_job, job);
+struct kp_key_job {
+	struct kpool_job job;
+	struct kp_key_log *log;
+	struct completion *gate; /* NULL: a short sleep instead */
+	int key, seq;
+};
 
+static void kp_key_fn(struct kpool_job *job)
+{
+	struct kp_key_job *j = container_of(job, struct kp_key_job, job);
+	struct kp_key_log *l = j->log;
+
+	if (j->key) {
+		if (atomic_inc_return(&l->in_flight[j->key]) != 1)
+			atomic_inc(&l->overlaps);
+		if (READ_ONCE(l->last_seq[j->key]) + 1 != j->seq)
+			atomic_inc(&l->out_of_order);
+		WRITE_ONCE(l->last_seq[j->key], j->seq);
+	}
+	/* Long enough that two jobs of a key run at once would overlap. */
 	if (j->gate)
 		wait_for_completion_state(j->gate, TASK_IDLE);
-	j->log[atomic_inc_return(j->pos) - 1] = j->id;
+	else
+		usleep_range(2000, 3000);
+	if (j->key)
+		atomic_dec(&l->in_flight[j->key]);
+	atomic_inc(&l->done[j->key]);
+}
+
+static bool kp_keys_done(struct kp_key_log *l, int key)
+{
+	return atomic_read(&l->done[key]) == l->want[key];
 }
 
 static void jobs_ordered_key_holds_order_others_proceed(struct kunit *test)
 {
+	enum { N1 = 20, N2 = 6, N0 = 6, N = N1 + N2 + N0 };
 	struct kpool *pool = kp_make_pool(test, "kp_order", &kp_small);
-	struct kp_seq_job *jobs = kunit_kcalloc(test, 21, sizeof(*jobs), GFP_KERNEL);
-	int *log = kunit_kcalloc(test, 21, sizeof(int), GFP_KERNEL);
+	struct kp_key_job *jobs = kunit_kcalloc(test, N, sizeof(*jobs), GFP_KERNEL);
+	struct kp_key_log *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	struct completion gate;
-	atomic_t pos = ATOMIC_INIT(0);
-	int i, last = -1;
+	int i, seq[3] = {};
 
 	KUNIT_ASSERT_NOT_NULL(test, jobs);
-	KUNIT_ASSERT_NOT_NULL(test, log);
+	KUNIT_ASSERT_NOT_NULL(test, l);
 	init_completion(&gate);
-	/* Key 2: a slow head holds its followers back... */
-	for (i = 0; i < 21; i++) {
-		kpool_job_init(&jobs[i].job, kp_seq_fn, NULL);
-		jobs[i].id = i;
-		jobs[i].log = log;
-		jobs[i].pos = &pos;
+	/* Key 2's slow head first; then key 1's jobs with key 2's followers
+	 * and unordered jobs interleaved: 2, 1, 2, 0, 1, 2, 0, 1, ...
+	 */
+	for (i = 0; i < N; i++) {
+		struct kp_key_job *j = &jobs[i];
+
+		if (i == 0 || (i % 3 == 2 && seq[2] < N2))
+			j->key = 2;
+		else if (i % 3 == 0 && seq[0] < N0)
+			j->key = 0;
+		else if (seq[1] < N1)
+			j->key = 1;
+		else
+			j->key = seq[2] < N2 ? 2 : 0;
+		j->seq = ++seq[j->key];
+		j->log = l;
+		j->gate = i == 0 ? &gate : NULL;
+		kpool_job_init(&j->job, kp_key_fn, NULL);
+		if (j->key)
+			KUNIT_EXPECT_EQ(test, kpool_queue_ordered(pool, &j->job, j->key), 0);
+		else
+			KUNIT_EXPECT_EQ(test, kpool_queue(pool, &j->job), 0);
 	}
-	jobs[20].gate = &gate;
-	KUNIT_EXPECT_EQ(test, kpool_queue_ordered(pool, &jobs[20].job, 2), 0);
-	/* ...while key 1's twenty jobs run, one at a time, in order. */
-	for (i = 0; i < 20; i++)
-		KUNIT_EXPECT_EQ(test, kpool_queue_ordered(pool, &jobs[i].job, 1), 0);
-	KUNIT_EXPECT_TRUE(test, kp_wait_for(atomic_read(&pos) == 20, 30000));
-	for (i = 0; i < 20; i++) {
-		KUNIT_EXPECT_GT(test, log[i], last);
-		last = log[i];
-	}
+	KUNIT_ASSERT_EQ(test, seq[2], N2);
+	KUNIT_ASSERT_EQ(test, seq[1], N1);
+	memcpy(l->want, seq, sizeof(seq));
+	/* Key 1 and the unordered jobs all run while key 2's head blocks... */
+	KUNIT_EXPECT_TRUE(test, kp_wait_for(kp_keys_done(l, 1) && kp_keys_done(l, 0), 30000));
+	/* ...and key 2's followers wait behind it. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->done[2]), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->in_flight[2]), 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(l->last_seq[2]), 1);
 	complete_all(&gate);
 	kpool_drain(pool);
-	KUNIT_EXPECT_EQ(test, atomic_read(&pos), 21);
-	KUNIT_EXPECT_EQ(test, log[20], 20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->done[2]), N2);
+	/* One at a time per key, in queueing order. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->overlaps), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->out_of_order), 0);
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).completed, (unsigned long)N);
 	KUNIT_EXPECT_EQ(test, kpool_queue_ordered(pool, &jobs[0].job, 0), -EINVAL);
 	kpool_destroy(pool);
 }
@@ -728,13 +988,46 @@ static void jobs_queue_rejects_null_pool(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->ran), 0);
 }
 
+/*
+ * Sums the pool's latency_hist file ("<bucket upper bound ns> <count>" lines,
+ * log2 buckets); *@max_upper is the highest non-empty bucket's bound.
+ */
+static long kp_hist_total(struct kunit *test, struct kpool *pool, unsigned long long *max_upper)
+{
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	char *line, *cur;
+	long total = 0;
+
+	*max_upper = 0;
+	if (!buf || kp_read_pool_file(pool, "latency_hist", buf, PAGE_SIZE) < 0)
+		return -1;
+	cur = buf;
+	while ((line = strsep(&cur, "\n")) && *line) {
+		unsigned long long upper;
+		unsigned long n;
+
+		if (sscanf(line, "%llu %lu", &upper, &n) != 2 || !n || (upper & (upper - 1)))
+			return -1; /* malformed, an empty bucket listed, or not log2 */
+		total += n;
+		if (upper > *max_upper)
+			*max_upper = upper;
+	}
+	return total;
+}
+
 static void jobs_stats_consistent_after_run(struct kunit *test)
 {
-	struct kpool *pool = kp_make_pool(test, "kp_stats", &kp_small);
+	struct kpool_attrs a = kp_small;
+	struct kpool *pool;
 	struct kp_blockers *s = kp_blockers_new(test, 50, false);
+	struct kp_blockers *w = kp_blockers_new(test, 2, false);
 	struct kpool_stats st;
+	unsigned long long max_upper;
+	u64 t0 = ktime_get_ns(), elapsed;
 	int i;
 
+	a.max_threads = 1;
+	pool = kp_make_pool(test, "kp_stats", &a);
 	complete_all(&s->release);
 	for (i = 0; i < s->n; i++)
 		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &s->b[i].job), 0);
@@ -746,13 +1039,61 @@ static void jobs_stats_consistent_after_run(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.cancelled, 0ul);
 	KUNIT_EXPECT_LE(test, st.warm_handoffs + st.cold_starts, 50ul);
 	KUNIT_EXPECT_GE(test, st.cold_starts, 1ul);
-	KUNIT_EXPECT_LE(test, st.nr_threads, kp_small.max_threads);
+	KUNIT_EXPECT_LE(test, st.nr_threads, a.max_threads);
 	KUNIT_EXPECT_EQ(test, st.spawn_failures, 0ul);
+	/* One latency sample per job, none longer than the test has run. */
+	elapsed = ktime_get_ns() - t0;
+	KUNIT_EXPECT_EQ(test, kp_hist_total(test, pool, &max_upper), 50l);
+	KUNIT_EXPECT_LE(test, max_upper / 2, elapsed);
+
+	/* A job queued behind a 300 ms one waits at least that long: it lands
+	 * in a bucket above 2^28 ns (268 ms), counted once.
+	 */
+	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &w->b[0].job), 0);
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(atomic_read(&w->running) == 1, 30000));
+	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &w->b[1].job), 0);
+	msleep(300);
+	complete_all(&w->release);
+	kpool_drain(pool);
+	KUNIT_EXPECT_EQ(test, kp_hist_total(test, pool, &max_upper), 52l);
+	KUNIT_EXPECT_GE(test, max_upper, 1ull << 29);
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).completed, 52ul);
+	kpool_destroy(pool);
+}
+
+/* oldest_job_age_ms: the age of the job waiting longest, 0 with none queued. */
+static void jobs_oldest_age_grows_while_a_job_waits(struct kunit *test)
+{
+	struct kpool_attrs a = kp_small;
+	struct kpool *pool;
+	struct kp_blockers *s = kp_blockers_new(test, 2, false);
+	unsigned long ms = 0;
+	u64 queued;
+	char buf[32];
+
+	a.max_threads = 1;
+	pool = kp_make_pool(test, "kp_age", &a);
+	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &s->b[0].job), 0);
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(atomic_read(&s->running) == 1, 30000));
+	queued = ktime_get_ns();
+	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &s->b[1].job), 0);
+	KUNIT_EXPECT_TRUE(test, kp_wait_for(kp_stats(pool).oldest_job_age_ns >= 200 * NSEC_PER_MSEC,
+					    10000));
+	KUNIT_EXPECT_GT(test, kp_read_pool_file(pool, "oldest_job_age_ms", buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_EQ(test, kstrtoul(strim(buf), 10, &ms), 0);
+	KUNIT_EXPECT_GE(test, ms, 200ul);
+	KUNIT_EXPECT_LE(test, ms, (ktime_get_ns() - queued) / NSEC_PER_MSEC + 1);
+	complete_all(&s->release);
+	kpool_drain(pool);
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).oldest_job_age_ns, 0ull);
+	KUNIT_EXPECT_GT(test, kp_read_pool_file(pool, "oldest_job_age_ms", buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, strim(buf), "0");
 	kpool_destroy(pool);
 }
 
 static struct kunit_case kp_jobs_cases[] = {
 	KUNIT_CASE(jobs_stats_consistent_after_run),
+	KUNIT_CASE(jobs_oldest_age_grows_while_a_job_waits),
 	KUNIT_CASE(jobs_ordered_key_holds_order_others_proceed),
 	KUNIT_CASE(jobs_queue_twice_is_busy),
 	KUNIT_CASE(jobs_cancel_pending_and_flush),
@@ -855,6 +1196,64 @@ static void quick_destroy_stops_running_threads(struct kunit *test)
 	}
 }
 
+/* Quick threads still queued (no thread free) when the pool is destroyed
+ * never run: they are done with -EINTR. The running one is asked to stop.
+ */
+static void quick_queued_at_destroy_get_eintr(struct kunit *test)
+{
+	struct kpool_attrs a = kp_small;
+	struct kpool *pool;
+	struct kpool_thread t[4] = {};
+	atomic_t started = ATOMIC_INIT(0);
+	int i;
+
+	a.max_threads = 1;
+	pool = kp_make_pool(test, "kp_quick_eintr", &a);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, kpool_thread_run(pool, &t[i], kp_quick_until_stop, &started),
+				0);
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(atomic_read(&started) == 1, 30000));
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).nr_queued, 3u);
+	kpool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, atomic_read(&started), 1);
+	KUNIT_EXPECT_TRUE(test, kpool_thread_is_done(&t[0]));
+	KUNIT_EXPECT_EQ(test, t[0].kp_result, 9);
+	for (i = 1; i < 4; i++) {
+		KUNIT_EXPECT_TRUE(test, kpool_thread_is_done(&t[i]));
+		KUNIT_EXPECT_EQ(test, t[i].kp_result, -EINTR);
+	}
+}
+
+/* The hand-off to a parked reserve thread allocates nothing and creates no
+ * thread: it works with every kpool allocation and thread creation failing.
+ */
+static void quick_handoff_needs_no_alloc_or_kthreadd(struct kunit *test)
+{
+	struct kpool_attrs a = {
+		.min_threads = 1, .max_threads = 1, .reserve = 1, .idle_timeout_ms = 10000
+	};
+	struct kpool *pool = kp_make_pool(test, "kp_quick_nofault", &a);
+	struct kpool_thread t = {};
+	struct kpool_stats before;
+	pid_t pid = 0;
+	int ret, result;
+
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(kp_stats(pool).nr_parked == 1, 10000));
+	before = kp_stats(pool);
+	kp_fault_fail_next(KP_FAULT_ALLOC, 1000000);
+	kp_fault_fail_next(KP_FAULT_SPAWN, 1000000);
+	ret = kpool_thread_run(pool, &t, kp_record_pid, &pid);
+	result = ret ? ret : kpool_thread_stop(&t);
+	kp_fault_fail_next(KP_FAULT_ALLOC, 0);
+	kp_fault_fail_next(KP_FAULT_SPAWN, 0);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, result, 5);
+	KUNIT_EXPECT_NE(test, pid, 0);
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).warm_handoffs, before.warm_handoffs + 1);
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).cold_starts, before.cold_starts);
+	kpool_destroy(pool);
+}
+
 struct kp_cold_probe {
 	struct kpool_job job;
 	struct completion done;
@@ -909,6 +1308,8 @@ static struct kunit_case kp_quick_cases[] = {
 	KUNIT_CASE(quick_stop_asks_and_returns_result),
 	KUNIT_CASE(quick_stop_after_return_is_safe),
 	KUNIT_CASE(quick_destroy_stops_running_threads),
+	KUNIT_CASE(quick_queued_at_destroy_get_eintr),
+	KUNIT_CASE(quick_handoff_needs_no_alloc_or_kthreadd),
 	KUNIT_CASE(quick_cold_start_flag_tells_creation_from_handoff),
 	{},
 };

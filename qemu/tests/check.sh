@@ -5,6 +5,10 @@
 . /kpool/tests/ktap.sh
 
 rc=0
+# Guest uptime, whole seconds; each stage prints "KPOOL_TIME NAME SECONDS"
+# for scripts/check's table of stage times.
+kp_now() { cut -d. -f1 /proc/uptime; }
+kp_t0=$(kp_now)
 kp_kmemleak_clear
 kp_dmesg_mark check-start
 
@@ -25,11 +29,14 @@ if [ -d $T/events/kpool ]; then
 fi
 rmmod kpool_test || rc=1
 rmmod kpool || rc=1
+echo "KPOOL_TIME kunit $(($(kp_now) - kp_t0))"
 
 # --- guest-script suites ---------------------------------------------------------
 for t in /kpool/tests/suite_*.sh; do
 	[ -f "$t" ] || continue
+	kp_t0=$(kp_now)
 	. "$t"
+	echo "KPOOL_TIME $(basename "$t" .sh) $(($(kp_now) - kp_t0))"
 done
 
 # --- the kernel's own checkers ------------------------------------------------------

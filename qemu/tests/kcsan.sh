@@ -17,13 +17,18 @@ kp_kmemleak_clear
 kp_dmesg_mark kcsan-start
 [ -d /sys/kernel/debug/kcsan ] || [ -e /sys/kernel/debug/kcsan ] || { echo "kpool: no /sys/kernel/debug/kcsan: not a KCSAN kernel"; rc=1; }
 
+kp_now() { cut -d. -f1 /proc/uptime; }
+kp_t0=$(kp_now)
 modprobe kpool || rc=1
 modprobe kpool_test || rc=1
 ktap_collect_kunit
 rmmod kpool_test || rc=1
 rmmod kpool || rc=1
+echo "KPOOL_TIME kunit $(($(kp_now) - kp_t0))"
 
+kp_t0=$(kp_now)
 soak_suite kpool_kcsan_soak "$(soak_param kcsan_soak 30)"
+echo "KPOOL_TIME soak $(($(kp_now) - kp_t0))"
 
 # Splits dmesg into KCSAN reports (from "BUG: KCSAN:" to the closing ====
 # line), one file each, and prints "kpool FILE" or "other FILE" per report.

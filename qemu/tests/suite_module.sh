@@ -7,10 +7,29 @@ module_load_creates_sysfs() {
 	rmmod kpool
 }
 
+# kpool's threads (pool workers kpool/<pool>:N, managers kpool_mgr/<pool>,
+# the reaper), one "PID COMM" line each.
+module_kpool_threads() {
+	# read is a shell builtin: no fork per process (slow on a TCG guest).
+	for d in /proc/[0-9]*; do
+		read -r c 2>/dev/null <"$d/comm" || continue
+		case "$c" in kpool/* | kpool_mgr/* | kpool_*) echo "${d#/proc/} $c" ;; esac
+	done
+}
+
 module_unload_leaves_nothing() {
 	modprobe kpool || return 1
+	# The default pool's threads exist while loaded (so the check below can see them)...
+	n=$(module_kpool_threads | wc -l)
+	echo "$n kpool threads while loaded"
+	[ "$n" -ge 2 ] || { echo "expected the default pool's threads"; return 1; }
 	rmmod kpool || return 1
-	! grep -q '^kpool ' /proc/modules && [ ! -e /sys/kernel/kpool ]
+	! grep -q '^kpool ' /proc/modules || { echo "still in /proc/modules"; return 1; }
+	[ ! -e /sys/kernel/kpool ] || { echo "/sys/kernel/kpool still there"; return 1; }
+	[ ! -e /sys/kernel/debug/kpool ] || { echo "/sys/kernel/debug/kpool still there"; return 1; }
+	# ...and none is left once rmmod returned.
+	left=$(module_kpool_threads)
+	[ -z "$left" ] || { echo "threads left after rmmod: $left"; return 1; }
 }
 
 module_load_unload_repeat() {
@@ -18,6 +37,8 @@ module_load_unload_repeat() {
 	while [ $i -lt 10 ]; do
 		modprobe kpool || { echo "load $i failed"; return 1; }
 		rmmod kpool || { echo "unload $i failed"; return 1; }
+		left=$(module_kpool_threads)
+		[ -z "$left" ] || { echo "unload $i left threads: $left"; return 1; }
 		i=$((i + 1))
 	done
 }

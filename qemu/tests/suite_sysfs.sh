@@ -9,6 +9,35 @@ sysfs_write() {
 	if [ -z "$2" ]; then echo >"$1"; else printf '%s' "$2" >"$1"; fi 2>/dev/null
 }
 
+# sysfs_errno FILE VALUE: the error a write of VALUE (by echo: one trailing
+# newline) got, as strerror text ("Invalid argument"), or "accepted".
+sysfs_errno() {
+	_e=$( { echo "$2" >"$1"; } 2>&1 ) && { echo accepted; return 0; }
+	echo "${_e##*: }"
+}
+
+# sysfs_refused_with FILE VALUE EINVAL|ERANGE: the write is refused with that errno.
+sysfs_refused_with() {
+	_got=$(sysfs_errno "$1" "$2")
+	case "$3:$_got" in
+	EINVAL:"Invalid argument") return 0 ;;
+	ERANGE:"Numerical result out of range" | ERANGE:"Result not representable") return 0 ;;
+	esac
+	echo "$1: '$2' got '$_got', want $3"
+	return 1
+}
+
+# The nice value of every kpool/default:* thread, one line each (field 19 of
+# /proc/PID/stat; the comm has no spaces).
+kpool_thread_nices() {
+	for d in /proc/[0-9]*; do
+		read -r c 2>/dev/null <"$d/comm" || continue
+		case "$c" in
+		kpool/default:*) awk '{ print $19 }' "$d/stat" 2>/dev/null ;;
+		esac
+	done
+}
+
 sysfs_default_pool_has_every_file() {
 	for f in min_threads max_threads idle_timeout_ms reserve nice cpumask nr_threads nr_idle \
 		nr_parked nr_running nr_blocked nr_queued completed warm_handoffs cold_starts \
@@ -29,6 +58,17 @@ sysfs_valid_writes_take_effect() {
 	[ "$(cat $P/nr_threads)" -ge 5 ] || { echo "nr_threads $(cat $P/nr_threads) < 5"; return 1; }
 	sysfs_write $P/nice -5 || return 1
 	[ "$(cat $P/nice)" = -5 ] || return 1
+	# The threads themselves run at that nice (at once: set_user_nice).
+	n=$(kpool_thread_nices | wc -l)
+	[ "$n" -ge 5 ] || { echo "found $n kpool/default threads, want >= 5"; return 1; }
+	if kpool_thread_nices | grep -qvx -- -5; then
+		echo "thread nice values: $(kpool_thread_nices | sort | uniq -c | tr '\n' ' ')"
+		return 1
+	fi
+	sysfs_write $P/nice 0 || return 1
+	i=0
+	while kpool_thread_nices | grep -qvx 0 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kpool_thread_nices | grep -qvx 0 && { echo "threads not back to nice 0"; return 1; }
 	sysfs_write $P/idle_timeout_ms "300
 " || return 1
 	[ "$(cat $P/idle_timeout_ms)" = 300 ] || return 1
@@ -50,12 +90,21 @@ sysfs_bad_input_refused_unchanged() {
 				return 1
 			fi
 			[ "$(cat $P/$f)" = "$before" ] || { echo "$f changed by '$bad'"; return 1; }
+			# The errno the README promises: -ERANGE for a number that
+			# does not fit, -EINVAL for anything that is not a number.
+			case "$bad" in
+			99999999999999999999 | 4294967296) want=ERANGE ;;
+			*) want=EINVAL ;;
+			esac
+			sysfs_refused_with $P/$f "$bad" $want || return 1
 		done
 	done
 	before=$(cat $P/nice)
 	for bad in "" "+1" "20" "-21" "1e3" "--1"; do
 		sysfs_write $P/nice "$bad" && { echo "nice accepted '$bad'"; return 1; }
 		[ "$(cat $P/nice)" = "$before" ] || { echo "nice changed by '$bad'"; return 1; }
+		case "$bad" in 20 | -21) want=ERANGE ;; *) want=EINVAL ;; esac
+		sysfs_refused_with $P/nice "$bad" $want || return 1
 	done
 	# Range and consistency rules: max 0 or above the cap, min > max,
 	# reserve > max, idle timeout 0.
@@ -65,6 +114,12 @@ sysfs_bad_input_refused_unchanged() {
 	sysfs_write $P/min_threads $((max + 1)) && { echo "min > max accepted"; return 1; }
 	sysfs_write $P/reserve $((max + 1)) && { echo "reserve > max accepted"; return 1; }
 	sysfs_write $P/idle_timeout_ms 0 && { echo "idle_timeout_ms 0 accepted"; return 1; }
+	sysfs_refused_with $P/max_threads 0 ERANGE || return 1
+	sysfs_refused_with $P/max_threads 4097 ERANGE || return 1
+	sysfs_refused_with $P/min_threads $((max + 1)) EINVAL || return 1
+	sysfs_refused_with $P/reserve $((max + 1)) EINVAL || return 1
+	sysfs_refused_with $P/idle_timeout_ms 0 ERANGE || return 1
+	[ "$(cat $P/max_threads)" = "$max" ] || { echo "max_threads changed"; return 1; }
 	sysfs_write $P/nr_threads 5 && { echo "read-only file accepted a write"; return 1; }
 	return 0
 }
@@ -96,7 +151,8 @@ sysfs_concurrent_writers_keep_min_le_max() {
 # The CPUs kpool/default:* threads may run on, one line each (hex mask).
 kpool_thread_masks() {
 	for d in /proc/[0-9]*; do
-		case "$(cat "$d/comm" 2>/dev/null)" in
+		read -r c 2>/dev/null <"$d/comm" || continue
+		case "$c" in
 		kpool/default:*) sed -n 's/^Cpus_allowed:[[:space:]]*//p' "$d/status" ;;
 		esac
 	done
@@ -110,6 +166,8 @@ sysfs_cpumask_moves_threads() {
 	while [ "$(cat $P/nr_threads)" -lt 3 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 	sysfs_write $P/cpumask 2 || { echo "cpumask 2 refused"; return 1; }
 	[ "$(cat $P/cpumask)" = 2 ] || { echo "cpumask reads $(cat $P/cpumask)"; return 1; }
+	n=$(kpool_thread_masks | wc -l)
+	[ "$n" -ge 3 ] || { echo "found $n kpool/default threads, want >= 3"; return 1; }
 	# Free threads move at once (within a second under TCG).
 	i=0
 	while kpool_thread_masks | grep -qv '^0*2$' && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -129,12 +187,15 @@ sysfs_cpumask_bad_input_refused() {
 		sysfs_write $P/cpumask "$bad" && { echo "cpumask accepted '$bad'"; return 1; }
 		[ "$(cat $P/cpumask)" = "$before" ] || { echo "cpumask changed by '$bad'"; return 1; }
 	done
+	# An empty mask is -EINVAL (README).
+	sysfs_refused_with $P/cpumask 0 EINVAL || return 1
 	# A mask of offline CPUs only: take the last CPU down and ask for it.
 	ncpu=$(grep -c ^processor /proc/cpuinfo)
 	last=$((ncpu - 1))
 	if [ "$last" -ge 1 ] && [ -w /sys/devices/system/cpu/cpu$last/online ]; then
 		echo 0 >/sys/devices/system/cpu/cpu$last/online || return 1
 		sysfs_write $P/cpumask "$(printf '%x' $((1 << last)))" && r=1 || r=0
+		sysfs_refused_with $P/cpumask "$(printf '%x' $((1 << last)))" EINVAL || r=1
 		echo 1 >/sys/devices/system/cpu/cpu$last/online
 		[ $r = 0 ] || { echo "offline-only cpumask accepted"; return 1; }
 	fi

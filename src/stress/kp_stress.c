@@ -730,11 +730,18 @@ static void __exit kps_exit(void)
 	char buf[160];
 	const char *bad;
 	bool stopped;
+	long in_flight = 0;
+	unsigned int i;
 
 	debugfs_remove_recursive(kps_dir);
 	mutex_lock(&kps_lock);
 	stopped = kps_state == KPS_STOPPED;
 	if (kps_state == KPS_RUNNING) {
+		/* What this unload finds queued or running (the load loop
+		 * counts only unloads that had jobs in flight).
+		 */
+		for (i = 0; i < KPS_NR_POOLS; i++)
+			in_flight += kps_outstanding(&kps_pools[i]);
 		/* Unload under load: destroy the owned pools with jobs in flight. */
 		kps_stop_threads();
 		kps_destroy_pools();
@@ -751,8 +758,8 @@ static void __exit kps_exit(void)
 		if (bad)
 			pr_err("kpool_stress: FAIL: %s\n", bad);
 		else
-			pr_info("kpool_stress: exit: ok, submitted %ld %ld %ld %ld\n",
-				atomic_long_read(&kps_pools[0].submitted),
+			pr_info("kpool_stress: exit: ok, in flight at unload %ld, submitted %ld %ld %ld %ld\n",
+				in_flight, atomic_long_read(&kps_pools[0].submitted),
 				atomic_long_read(&kps_pools[1].submitted),
 				atomic_long_read(&kps_pools[2].submitted),
 				atomic_long_read(&kps_pools[3].submitted));

@@ -232,6 +232,7 @@ struct xh_results {
 	atomic_long_t sent, sent_notify, delivered, notified, acked;
 	atomic_long_t dropped[XH_NR_DROPS];
 	atomic_long_t refused_full, refused_not_connected, refused_timeout;
+	atomic_long_t waited_full; /* a sender slept for a free slot (queue full, WAIT) */
 	atomic_long_t pull_failed, bad_payload;
 	atomic_long_t callouts_connected, callouts_disconnecting, callouts_disconnected;
 	atomic_long_t threads_created, spawn_failures, disconnect_stalls;

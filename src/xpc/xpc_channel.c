@@ -1054,6 +1054,7 @@ enum xh_reason xh_send_notify(struct xh_run *run, int partid, int chn, u32 flags
 			return XH_NO_WAIT;
 		}
 		/* Queue full: sleep (interruptibly, bounded) for a free slot. */
+		atomic_long_inc(&run->res->waited_full);
 		left = wait_event_interruptible_timeout(ch->slot_wq, xh_can_send(ch),
 							msecs_to_jiffies(run->p.send_timeout_ms));
 		if (left == 0) {

@@ -219,6 +219,7 @@ static void xh_format_results(struct xh_run *run, struct seq_buf *s)
 		seq_buf_printf(s, "dropped_%s %ld\n", drops[i], atomic_long_read(&r->dropped[i]));
 	XH_PUT("nentries_negotiated", atomic_read(&r->nentries_min));
 	XH_PUT("refused_full", atomic_long_read(&r->refused_full));
+	XH_PUT("waited_full", atomic_long_read(&r->waited_full));
 	XH_PUT("refused_not_connected", atomic_long_read(&r->refused_not_connected));
 	XH_PUT("refused_timeout", atomic_long_read(&r->refused_timeout));
 	XH_PUT("pull_failed", atomic_long_read(&r->pull_failed));
