@@ -58,9 +58,14 @@ sysfs_valid_writes_take_effect() {
 	[ "$(cat $P/nr_threads)" -ge 5 ] || { echo "nr_threads $(cat $P/nr_threads) < 5"; return 1; }
 	sysfs_write $P/nice -5 || return 1
 	[ "$(cat $P/nice)" = -5 ] || return 1
-	# The threads themselves run at that nice (at once: set_user_nice).
+	# The threads themselves run at that nice: the write wakes every free
+	# thread, which applies it to itself (so the pool lock is never held
+	# for a time that grows with the pool); an idle pool is there within
+	# a few seconds of guest time.
 	n=$(kpool_thread_nices | wc -l)
 	[ "$n" -ge 5 ] || { echo "found $n kpool/default threads, want >= 5"; return 1; }
+	i=0
+	while kpool_thread_nices | grep -qvx -- -5 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	if kpool_thread_nices | grep -qvx -- -5; then
 		echo "thread nice values: $(kpool_thread_nices | sort | uniq -c | tr '\n' ' ')"
 		return 1
