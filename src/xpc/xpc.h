@@ -144,21 +144,21 @@ struct xh_partition;
 struct xh_channel {
 	struct xh_partition *part;
 	int number;
-	spinlock_t lock;		 /* L: see the legend at the top */
-	raw_spinlock_t irq_lock;	 /* R: the doorbell's share, inside L */
-	u32 flags;			 /* L */
-	enum xh_reason reason;		 /* L: why disconnecting */
-	u16 nentries;			 /* L: negotiated at connect */
-	struct xh_msg *slots;		 /* XH_NENTRIES_MAX allocated */
-	unsigned int nr_slots;		 /* allocated slots */
-	struct list_head free;		 /* L */
-	bool handoff_open;		 /* L+R (written under both): xpConnected made,
-				       * not disconnecting: the doorbell hands off */
-	struct list_head arrived;	 /* R */
-	struct list_head ready;		 /* R: XPC mode, waiting for a thread */
-	unsigned int n_used;		 /* L: slots not free */
-	atomic_t n_refs;		 /* A: deliveries handed off, not finished; only
-				       * falls once the gate is closed */
+	spinlock_t lock;	 /* L: see the legend at the top */
+	raw_spinlock_t irq_lock; /* R: the doorbell's share, inside L */
+	u32 flags;		 /* L */
+	enum xh_reason reason;	 /* L: why disconnecting */
+	u16 nentries;		 /* L: negotiated at connect */
+	struct xh_msg *slots;	 /* XH_NENTRIES_MAX allocated */
+	unsigned int nr_slots;	 /* allocated slots */
+	struct list_head free;	 /* L */
+	/* L+R (written under both): xpConnected made, not disconnecting. */
+	bool handoff_open;
+	struct list_head arrived; /* R */
+	struct list_head ready;	  /* R: XPC mode, waiting for a thread */
+	unsigned int n_used;	  /* L: slots not free */
+	/* A: deliveries handed off, not finished; only falls once closed. */
+	atomic_t n_refs;
 	unsigned int n_in_callout;	 /* L: callouts running */
 	wait_queue_head_t slot_wq;	 /* WAIT senders */
 	wait_queue_head_t quiesce_wq;	 /* the manager waiting for n_* to drop */
