@@ -3,7 +3,8 @@
 // takes a guard whose name says what happens to interrupts.
 //   SpinGuard         - plain spin_lock; the lock is never taken from IRQ context
 //   SpinGuardIrq      - spin_lock_irq; caller runs with interrupts enabled
-//   SpinGuardIrqSave  - spin_lock_irqsave; any context
+//   SpinGuardIrqSave  - spin_lock_irqsave; any context but hard IRQ on PREEMPT_RT,
+//                       where spinlock_t sleeps (hard IRQ needs RawSpinLock)
 #pragma once
 
 #include "base/lock_class.h"
