@@ -441,9 +441,10 @@ static void regress_nice_reaches_parked_threads(struct kunit *test)
 	int i;
 
 	KUNIT_ASSERT_EQ(test, kpool_create("kp_rg_nice", &a, &pool), 0);
-	KUNIT_ASSERT_TRUE(test, kp_rg_wait_for(kp_rg_stats(pool).nr_idle +
-						       kp_rg_stats(pool).nr_parked == 6,
-					       60000));
+	KUNIT_ASSERT_TRUE(test,
+			  kp_rg_wait_for(kp_rg_stats(pool).nr_idle + kp_rg_stats(pool).nr_parked ==
+						 6,
+					 60000));
 	for (i = 0; i < ARRAY_SIZE(nices); i++) {
 		a.nice = nices[i];
 		KUNIT_ASSERT_EQ(test, kpool_set_attrs(pool, &a), 0);
