@@ -11,32 +11,21 @@
 //   RawSpinGuardIrqSave  - raw_spin_lock_irqsave; any context
 #pragma once
 
-#include "base/lock_class.h"
 #include "base/lock_guard.h"
 #include "shim/shim.h"
 
 namespace kp {
 
-class RawSpinLock {
-public:
-	constexpr RawSpinLock() = default;
-	KP_PINNED(RawSpinLock);
-
-	// Context: any. Must be called once before first use, from the owner's
-	// create() (constructors do not call into the kernel).
-	void init(LockClass &cls) { kp_raw_spin_init(m_raw, cls.name(), cls.key()); }
-
-	// Lockdep assertion for *_locked() functions.
-	void assert_held() const { kp_raw_spin_assert_held(const_cast<unsigned char *>(m_raw)); }
-
-private:
-	template <typename, void (*)(void *), void (*)(void *)>
-	friend class LockGuard;
-	template <typename, unsigned long (*)(void *), void (*)(void *, unsigned long)>
-	friend class LockGuardSave;
-	void *raw() { return m_raw; }
-	alignas(KP_ALIGNOF_RAW_SPINLOCK) unsigned char m_raw[KP_SIZEOF_RAW_SPINLOCK] = {};
+struct RawSpinKind {
+	static constexpr size_t kSize = KP_SIZEOF_RAW_SPINLOCK;
+	static constexpr size_t kAlign = KP_ALIGNOF_RAW_SPINLOCK;
+	static void init(void *lock, const char *name, void *key)
+	{
+		kp_raw_spin_init(lock, name, key);
+	}
+	static void assert_held(void *lock) { kp_raw_spin_assert_held(lock); }
 };
+using RawSpinLock = BasicSpinLock<RawSpinKind>;
 
 using RawSpinGuard = LockGuard<RawSpinLock, kp_raw_spin_lock, kp_raw_spin_unlock>;
 using RawSpinGuardIrq = LockGuard<RawSpinLock, kp_raw_spin_lock_irq, kp_raw_spin_unlock_irq>;
