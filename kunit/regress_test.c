@@ -440,7 +440,7 @@ static void regress_nice_reaches_parked_threads(struct kunit *test)
 	unsigned int seen = 0;
 	int i;
 
-	KUNIT_ASSERT_EQ(test, kpool_create("kp_rg_nice", &a, &pool), 0);
+	KUNIT_ASSERT_EQ(test, kpool_create("kp_rgn", &a, &pool), 0);
 	KUNIT_ASSERT_TRUE(test,
 			  kp_rg_wait_for(kp_rg_stats(pool).nr_idle + kp_rg_stats(pool).nr_parked ==
 						 6,
@@ -449,11 +449,11 @@ static void regress_nice_reaches_parked_threads(struct kunit *test)
 		a.nice = nices[i];
 		KUNIT_ASSERT_EQ(test, kpool_set_attrs(pool, &a), 0);
 		KUNIT_EXPECT_TRUE_MSG(test,
-				      kp_rg_wait_for(!kp_rg_threads_not_at_nice("kpool/kp_rg_nice:",
+				      kp_rg_wait_for(!kp_rg_threads_not_at_nice("kpool/kp_rgn:",
 										a.nice, &seen),
 						     10000),
 				      "nice %d: %u of %u threads kept another nice", a.nice,
-				      kp_rg_threads_not_at_nice("kpool/kp_rg_nice:", a.nice, &seen),
+				      kp_rg_threads_not_at_nice("kpool/kp_rgn:", a.nice, &seen),
 				      seen);
 		KUNIT_EXPECT_EQ(test, seen, 6u);
 	}

@@ -145,9 +145,13 @@ int kpool_create_bound(const char *name, const struct kpool_attrs *attrs, unsign
  * destroy_workqueue(), flush and drain callers must be done). Queued jobs
  * with a cancel function are cancelled (the function is called); the others
  * run first. Running quick threads see should_stop. After it returns no kpool
- * thread runs code of @pool's users. NULL is ignored.
+ * thread runs code of @pool's users. NULL is ignored (returns 0).
+ * Returns 0; -EDEADLK (with a warning, nothing changed) when called from one
+ * of @pool's own threads, which it would wait for; -EINVAL for the default
+ * pool. Context: process, may sleep; lockdep reports a destroy under a lock
+ * that one of @pool's jobs takes.
  */
-void kpool_destroy(struct kpool *pool);
+int kpool_destroy(struct kpool *pool);
 
 /* kpool_default - the shared pool kpool creates on load. Context: any. */
 struct kpool *kpool_default(void);
@@ -201,11 +205,22 @@ int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long
  */
 int kpool_cancel(struct kpool_job *job);
 
-/* kpool_flush_job - wait until @job is neither queued nor running. */
-void kpool_flush_job(struct kpool_job *job);
+/*
+ * kpool_flush_job - wait until @job is neither queued nor running. Returns 0,
+ * or -EDEADLK (with a warning, without waiting) when the wait could only end
+ * after the caller returns: @job is the job the caller is running, or is
+ * queued behind the key of the ordered job the caller is running. Context:
+ * process, may sleep.
+ */
+int kpool_flush_job(struct kpool_job *job);
 
-/* kpool_drain - wait until @pool has no queued or running job. */
-void kpool_drain(struct kpool *pool);
+/*
+ * kpool_drain - wait until @pool has no queued or running job. Returns 0, or
+ * -EDEADLK (with a warning, without waiting) when called from one of @pool's
+ * own threads. Context: process, may sleep; lockdep reports a drain under a
+ * lock that one of @pool's jobs takes.
+ */
+int kpool_drain(struct kpool *pool);
 
 /*
  * kpool_block_begin/end - annotate a long sleep inside a job or quick thread,
@@ -242,7 +257,8 @@ int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn
  * runs: the result is then -EINTR. A function handed to a thread always runs
  * and sees kpool_thread_should_stop(). Safe at any
  * time, also long after the function returned by itself. @t is free to reuse
- * afterwards. Context: process, may sleep.
+ * afterwards. Returns -EDEADLK (with a warning) when called by @t's own
+ * function, which would wait for itself. Context: process, may sleep.
  */
 int kpool_thread_stop(struct kpool_thread *t);
 

@@ -99,7 +99,7 @@ public:
 	{
 		return kpool_queue_ordered(m_pool, &job, key);
 	}
-	void drain() const { kpool_drain(m_pool); }
+	int drain() const { return kpool_drain(m_pool); }
 	[[nodiscard]] int set_attrs(const struct kpool_attrs &attrs) const
 	{
 		return kpool_set_attrs(m_pool, &attrs);
@@ -221,7 +221,7 @@ public:
 	/* cancel - kpool_cancel(): 1 if it was removed before it started. */
 	int cancel() { return kpool_cancel(&m_job); }
 	/* flush - kpool_flush_job(). Context: process, may sleep. */
-	void flush() { kpool_flush_job(&m_job); }
+	int flush() { return kpool_flush_job(&m_job); }
 
 private:
 	/* m_job is the first member of a standard-layout class, so a pointer

@@ -19,6 +19,7 @@ enum Errno : int {
 	EINVAL = 22,
 	ENOSPC = 28,
 	ERANGE = 34,
+	EDEADLK = 35,
 	ENAMETOOLONG = 36,
 	ENOTCONN = 107,
 	ESHUTDOWN = 108,

@@ -27,6 +27,8 @@ struct kpool;
 int kp_pool_debug_cpu_offline(struct kpool *pool);
 /* For kpool's own tests: the most threads @pool woke in one hold of its lock. */
 unsigned int kp_pool_debug_max_wakes_per_hold(struct kpool *pool);
+/* For kpool's own tests: report refused self-waits as a log line, not a WARNING. */
+void kp_pool_debug_quiet_self_wait(int quiet);
 
 #ifdef __cplusplus
 }

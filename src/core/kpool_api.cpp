@@ -12,6 +12,7 @@
 using kp::Pool;
 using kp::EINVAL;
 using kp::ENOMEM;
+using kp::EDEADLK;
 
 // The handle behind struct kpool_kthread.
 struct kpool_kthread {
@@ -54,13 +55,19 @@ extern "C" int kpool_create_bound(const char *name, const struct kpool_attrs *at
 	return 0;
 }
 
-extern "C" void kpool_destroy(struct kpool *pool)
+extern "C" int kpool_destroy(struct kpool *pool)
 {
 	if (!pool)
-		return;
+		return 0;
 	if (KP_WARN_ON_ONCE(pool == kpool_default()))
-		return;
+		return -EINVAL;
+	// From one of its own threads it would wait for itself; nothing changes.
+	if (to_pool(pool)->is_own_thread()) {
+		Pool::report_self_wait(Pool::SelfWait::Destroy, to_pool(pool)->name());
+		return -EDEADLK;
+	}
 	kp::registry::destroy_pool(to_pool(pool));
+	return 0;
 }
 
 extern "C" struct kpool *kpool_default(void)
@@ -128,15 +135,18 @@ extern "C" int kpool_cancel(struct kpool_job *job)
 	}
 }
 
-extern "C" void kpool_flush_job(struct kpool_job *job)
+extern "C" int kpool_flush_job(struct kpool_job *job)
 {
-	if (job && job->kp_pool)
-		to_pool(job->kp_pool)->flush_job(*job);
+	if (!job || !job->kp_pool)
+		return 0;
+	return to_pool(job->kp_pool)->flush_job(*job).code();
 }
 
-extern "C" void kpool_drain(struct kpool *pool)
+extern "C" int kpool_drain(struct kpool *pool)
 {
-	to_pool(pool)->drain();
+	if (!pool)
+		return -EINVAL;
+	return to_pool(pool)->drain().code();
 }
 
 extern "C" void kpool_block_begin(void)
@@ -183,6 +193,11 @@ extern "C" int kp_pool_debug_cpu_offline(struct kpool *pool)
 extern "C" unsigned int kp_pool_debug_max_wakes_per_hold(struct kpool *pool)
 {
 	return to_pool(pool)->max_wakes_per_hold();
+}
+
+extern "C" void kp_pool_debug_quiet_self_wait(int quiet)
+{
+	Pool::set_quiet_self_wait(quiet);
 }
 
 extern "C" int kpool_thread_should_stop(void)

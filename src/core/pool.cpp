@@ -85,6 +85,8 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 	pool->m_counters = kp_percpu_alloc(sizeof(Counters), alignof(Counters));
 	if (!pool->m_counters)
 		return err(-ENOMEM);
+	// NULL without lockdep: the annotations are then off.
+	pool->m_lockdep = kp_lockdep_map_create(pool->m_name);
 
 	if (cpu >= 0 && !kp_cpu_possible(cpu))
 		return err(-EINVAL);
@@ -126,6 +128,7 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 
 Pool::~Pool()
 {
+	kp_lockdep_map_destroy(m_lockdep);
 	kp_cpumask_free(m_cpumask);
 	kp_percpu_free(m_counters);
 	m_attrs_mutex.destroy();
@@ -135,6 +138,10 @@ void Pool::destroy()
 {
 	kp::might_sleep();
 	kpool_job *cancelled = nullptr;
+	// Waits for every job: lockdep learns the locks held here (a job
+	// taking one of them deadlocks the teardown).
+	kp_lockdep_map_acquire(m_lockdep);
+	kp_lockdep_map_release(m_lockdep);
 
 	// First, so no knob write runs during the teardown (removal waits for
 	// the ones in progress), and no hotplug callback either.
@@ -245,6 +252,34 @@ void Pool::destroy()
 		end_job_locked(slot);
 	}
 	delete this;
+}
+
+// ---- waits on oneself ------------------------------------------------------------------
+
+namespace {
+
+bool g_quiet_self_wait;
+bool g_self_wait_warned[static_cast<int>(Pool::SelfWait::Count)];
+const char *const g_self_wait_call[] = {"kpool_flush_job", "kpool_drain", "kpool_destroy",
+					"kpool_thread_stop"};
+
+} // namespace
+
+void Pool::report_self_wait(SelfWait kind, const char *pool)
+{
+	int k = static_cast<int>(kind);
+	if (read_once(g_quiet_self_wait)) {
+		KP_LOG_INFO("%s() would wait for its own caller (pool %s): -EDEADLK",
+			    g_self_wait_call[k], pool);
+		return;
+	}
+	if (!exchange(g_self_wait_warned[k], true))
+		kp_warn(__FILE__, __LINE__, g_self_wait_call[k]);
+}
+
+void Pool::set_quiet_self_wait(bool quiet)
+{
+	write_once(g_quiet_self_wait, quiet);
 }
 
 // ---- attributes and statistics ---------------------------------------------------------
@@ -594,17 +629,53 @@ bool Pool::is_job_busy_locked(kpool_job &job)
 	return running;
 }
 
-void Pool::flush_job(kpool_job &job)
+// A wait that can only end after the caller returns: the job the caller is
+// running, or a job queued behind the key the caller's job holds.
+bool Pool::would_wait_for_self_locked(kpool_job &job)
 {
-	kp::might_sleep();
-	wait_until_locked([&] { return !is_job_busy_locked(job); });
+	m_lock.assert_held();
+	Worker *w = current_worker();
+	if (!w || w->m_pool != this)
+		return false;
+	if (w->m_cur_job == &job)
+		return true;
+	return job.kp_state == JobWaiting && w->m_key_slot.kp_key &&
+	       job.kp_key == w->m_key_slot.kp_key;
 }
 
-void Pool::drain()
+Result<void> Pool::flush_job(kpool_job &job)
 {
 	kp::might_sleep();
+	{
+		HoldIrq guard(*this);
+		if (would_wait_for_self_locked(job)) {
+			report_self_wait(SelfWait::FlushJob, m_name);
+			return err(-EDEADLK);
+		}
+	}
+	wait_until_locked([&] { return !is_job_busy_locked(job); });
+	return {};
+}
+
+bool Pool::is_own_thread() const
+{
+	Worker *w = current_worker();
+	return w && w->m_pool == this;
+}
+
+Result<void> Pool::drain()
+{
+	kp::might_sleep();
+	if (is_own_thread()) {
+		report_self_wait(SelfWait::Drain, m_name);
+		return err(-EDEADLK);
+	}
+	// As for destroy(): a drain under a lock that a job takes is reported.
+	kp_lockdep_map_acquire(m_lockdep);
+	kp_lockdep_map_release(m_lockdep);
 	wait_until_locked(
 		[this] { return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick.front(); });
+	return {};
 }
 
 // ---- waiters -------------------------------------------------------------------------------
@@ -709,6 +780,11 @@ int Pool::thread_stop(kpool_thread &t)
 	kp::might_sleep();
 	{
 		HoldIrq guard(*this);
+		Worker *self = current_worker();
+		if (self && self == t.kp_worker) {
+			report_self_wait(SelfWait::ThreadStop, m_name);
+			return -EDEADLK;
+		}
 		switch (t.kp_state) {
 		case QuickQueued:
 			unlink_quick_locked(&t);
@@ -894,7 +970,11 @@ void Pool::clear_blocked_locked(Worker &w)
 
 void Pool::run_job(Worker &w, kpool_job *job)
 {
+	// Held while the function runs: a drain or destroy of this pool from
+	// it, or under a lock it takes, is a lockdep report.
+	kp_lockdep_map_acquire(m_lockdep);
 	job->kp_func(job);
+	kp_lockdep_map_release(m_lockdep);
 	// @job may be freed by now: only the worker's own state is used below.
 	count(Event::Completed);
 	HoldIrq guard(*this);

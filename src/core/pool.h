@@ -50,8 +50,19 @@ public:
 	// caller read its pool); the caller retries with the job's new pool.
 	enum class CancelResult { Cancelled, NotQueued, Moved };
 	CancelResult cancel(kpool_job &job);
-	void flush_job(kpool_job &job);
-	void drain();
+	// -EDEADLK (and a warning) when the wait could only end after the
+	// caller returns: see would_wait_for_self_locked().
+	Result<void> flush_job(kpool_job &job);
+	Result<void> drain();
+	// Whether the caller is one of this pool's threads (then drain() and
+	// destroy() would wait for themselves). Context: any.
+	bool is_own_thread() const;
+	// Reports a wait on itself that kpool refused: a WARNING once per kind,
+	// or a log line while the self-wait tests run (they would otherwise fail
+	// the dmesg check; kp_pool_debug_quiet_self_wait).
+	enum class SelfWait { FlushJob, Drain, Destroy, ThreadStop, Count };
+	static void report_self_wait(SelfWait kind, const char *pool);
+	static void set_quiet_self_wait(bool quiet);
 
 	// Quick threads.
 	Result<void> thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg);
@@ -170,6 +181,7 @@ private:
 	void run_job(Worker &w, kpool_job *job);
 	void run_quick(Worker &w, kpool_thread *t);
 	bool is_job_busy_locked(kpool_job &job);
+	bool would_wait_for_self_locked(kpool_job &job);
 
 	// A sleeper in flush_job/drain/thread_stop/destroy (see pool.cpp).
 	struct Waiter : ListNode<WaitersTag> {
@@ -218,6 +230,7 @@ private:
 	List<Worker, FreeWorkersTag> m_hp_parked; // L+H: parked while the CPU is down
 		// (H: changed only by hotplug callbacks and destroy)
 	void *m_counters = nullptr;	   // I: per-CPU long[Event::Count]
+	void *m_lockdep = nullptr;	   // I: "waits on this pool" (kp_lockdep_map_*)
 	unsigned int m_kick_gen = 0;	   // L: bumped by each kick_free_workers()
 	unsigned int m_hold_wakes = 0;	   // L: wake-ups in the current hold
 	unsigned int m_max_hold_wakes = 0; // L: the most in one hold

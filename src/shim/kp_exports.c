@@ -40,3 +40,4 @@ EXPORT_SYMBOL_GPL(kpool_create_bound);
 /* Not API: for kpool's KUnit suites only. */
 EXPORT_SYMBOL_NS_GPL(kp_pool_debug_cpu_offline, KPOOL_INTERNAL);
 EXPORT_SYMBOL_NS_GPL(kp_pool_debug_max_wakes_per_hold, KPOOL_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(kp_pool_debug_quiet_self_wait, KPOOL_INTERNAL);

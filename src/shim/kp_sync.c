@@ -6,6 +6,7 @@
 #include <linux/lockdep.h>
 #include <linux/sched.h>
 #include <linux/wait.h>
+#include <linux/slab.h>
 #include "shim.h"
 #include "kp_internal.h"
 
@@ -218,3 +219,64 @@ void kp_waitq_wait_idle(void *wq, kp_cond_fn cond, void *arg)
 	wait_event_idle(*(wait_queue_head_t *)wq, cond(arg));
 }
 EXPORT_SYMBOL_NS_GPL(kp_waitq_wait_idle, KPOOL_INTERNAL);
+
+#ifdef CONFIG_LOCKDEP
+struct kp_lockdep_map {
+	struct lock_class_key key;
+	struct lockdep_map map;
+};
+
+void *kp_lockdep_map_create(const char *name)
+{
+	struct kp_lockdep_map *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m)
+		return NULL;
+	lockdep_register_key(&m->key);
+	lockdep_init_map(&m->map, name, &m->key, 0);
+	return m;
+}
+
+void kp_lockdep_map_destroy(void *map)
+{
+	struct kp_lockdep_map *m = map;
+
+	if (!m)
+		return;
+	lockdep_unregister_key(&m->key);
+	kfree(m);
+}
+
+void kp_lockdep_map_acquire(void *map)
+{
+	struct kp_lockdep_map *m = map;
+
+	if (m)
+		lock_map_acquire(&m->map);
+}
+
+void kp_lockdep_map_release(void *map)
+{
+	struct kp_lockdep_map *m = map;
+
+	if (m)
+		lock_map_release(&m->map);
+}
+#else
+void *kp_lockdep_map_create(const char *name)
+{
+	return NULL;
+}
+
+void kp_lockdep_map_destroy(void *map)
+{
+}
+
+void kp_lockdep_map_acquire(void *map)
+{
+}
+
+void kp_lockdep_map_release(void *map)
+{
+}
+#endif

@@ -106,6 +106,21 @@ void kp_mutex_lock(void *mutex);
 void kp_mutex_unlock(void *mutex);
 void kp_mutex_assert_held(void *mutex);
 
+/*
+ * A lockdep map standing for "waits on a pool" (as the workqueue's
+ * lockdep_map): its users acquire it around what a wait has to wait for
+ * (running a job) and around the wait itself (drain, destroy), so lockdep
+ * sees a pool drained under a lock that one of its jobs takes. Each map has
+ * a key of its own, registered dynamically, so one pool waiting on another
+ * is not taken for recursion. @name must outlive the map. Without
+ * CONFIG_LOCKDEP (or out of memory) create returns NULL, which every other
+ * call accepts and ignores. Create and destroy: process context, may sleep.
+ */
+void *kp_lockdep_map_create(const char *name);
+void kp_lockdep_map_destroy(void *map);
+void kp_lockdep_map_acquire(void *map);
+void kp_lockdep_map_release(void *map);
+
 void kp_completion_init(void *done);
 void kp_completion_reinit(void *done);
 void kp_complete(void *done);

@@ -33,7 +33,7 @@ enum { XH_TX_UNUSED, XH_TX_PENDING, XH_TX_NOTIFIED };
 
 /* One send with notify: the sender's side of a message. */
 struct xh_net_tx {
-	void *buf; /* freed by the notify function */
+	void *buf; /* released by the notify function, freed when the run ends */
 	atomic_t state;
 };
 
@@ -53,12 +53,14 @@ static void xh_net_notify(enum xh_reason reason, int partid, int ch, void *key)
 {
 	struct xh_net_tx *tx = key;
 
-	/* Atomic context: no sleeping here (lockdep/atomic-sleep checks). */
+	/*
+	 * Atomic context (preemption off, as XPC's): no sleeping, and nothing
+	 * freed either, since kfree() may take a sleeping lock on PREEMPT_RT.
+	 * The buffer is released here and freed when the run ends.
+	 */
 	if (atomic_cmpxchg(&tx->state, XH_TX_PENDING, XH_TX_NOTIFIED) != XH_TX_PENDING)
 		pr_warn_ratelimited("kpool_xpc: notify for a send not pending (%d/%d)\n", partid,
 				    ch);
-	kfree(tx->buf);
-	tx->buf = NULL;
 }
 
 static void xh_net_message(struct xh_net *net, int partid, int ch, void *data)
@@ -555,10 +557,8 @@ out_deactivate:
 		xh_violation(run, "distinct messages delivered %u != deliveries %ld",
 			     bitmap_weight(net->delivered, run->p.messages), delivered);
 	for (i = 0; i < run->p.messages; i++) {
-		if (atomic_read(&net->tx[i].state) == XH_TX_PENDING) {
+		if (atomic_read(&net->tx[i].state) == XH_TX_PENDING)
 			xh_violation(run, "message %d: sent, never notified", i);
-			kfree(net->tx[i].buf);
-		}
 	}
 	connected = atomic_long_read(&res->callouts_connected);
 	if (connected != atomic_long_read(&res->callouts_disconnecting) ||
@@ -571,6 +571,9 @@ out_deactivate:
 			     atomic_read(&res->cur_threads), atomic_read(&run->dma.nr_waiting));
 out_teardown:
 	xh_run_teardown(run);
+	/* No callout is left: free the buffers their notify released. */
+	for (i = 0; i < run->p.messages; i++)
+		kfree(net->tx[i].buf);
 out_free:
 	kvfree(net->tx);
 	kvfree(net->delivered);
