@@ -8,12 +8,12 @@
 #include "kp_internal.h"
 
 void _ZdlPv(void *p);
-EXPORT_SYMBOL_NS_GPL(_ZdlPv, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(_ZdlPv);
 void _ZdlPvm(void *p, size_t size);
-EXPORT_SYMBOL_NS_GPL(_ZdlPvm, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(_ZdlPvm);
 void _ZdaPv(void *p);
-EXPORT_SYMBOL_NS_GPL(_ZdaPv, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(_ZdaPv);
 void _ZdaPvm(void *p, size_t size);
-EXPORT_SYMBOL_NS_GPL(_ZdaPvm, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(_ZdaPvm);
 void __cxa_pure_virtual(void);
-EXPORT_SYMBOL_NS_GPL(__cxa_pure_virtual, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(__cxa_pure_virtual);
