@@ -405,6 +405,61 @@ static void regress_resize_wakes_threads_one_per_lock_hold(struct kunit *test)
 	kpool_destroy(pool);
 }
 
+/*
+ * A nice write reaches every thread, parked reserve threads included. The
+ * kick once took as many workers off the free lists as they held, idle
+ * list first: a kicked idle worker back on its list before the next pop
+ * was taken again, and the parked ones were never woken (2 of 5 threads
+ * kept the old nice in 2 of 3 runs of the sysfs suite). Several rounds,
+ * since it takes a kicked worker that is quick to return.
+ */
+static unsigned int kp_rg_threads_not_at_nice(const char *prefix, int nice, unsigned int *seen)
+{
+	struct task_struct *p;
+	unsigned int wrong = 0;
+
+	*seen = 0;
+	rcu_read_lock();
+	for_each_process(p) {
+		if (strncmp(p->comm, prefix, strlen(prefix)))
+			continue;
+		(*seen)++;
+		wrong += task_nice(p) != nice;
+	}
+	rcu_read_unlock();
+	return wrong;
+}
+
+static void regress_nice_reaches_parked_threads(struct kunit *test)
+{
+	struct kpool_attrs a = {
+		.min_threads = 6, .max_threads = 6, .reserve = 3, .idle_timeout_ms = 60000
+	};
+	static const int nices[] = { 5, -3, 10, 0, 7, 1 };
+	struct kpool *pool;
+	unsigned int seen = 0;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, kpool_create("kp_rg_nice", &a, &pool), 0);
+	KUNIT_ASSERT_TRUE(test,
+			  kp_rg_wait_for(kp_rg_stats(pool).nr_idle + kp_rg_stats(pool).nr_parked ==
+						 6,
+					 60000));
+	for (i = 0; i < ARRAY_SIZE(nices); i++) {
+		a.nice = nices[i];
+		KUNIT_ASSERT_EQ(test, kpool_set_attrs(pool, &a), 0);
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      kp_rg_wait_for(!kp_rg_threads_not_at_nice("kpool/kp_rg_nice:",
+										a.nice, &seen),
+						     10000),
+				      "nice %d: %u of %u threads kept another nice", a.nice,
+				      kp_rg_threads_not_at_nice("kpool/kp_rg_nice:", a.nice, &seen),
+				      seen);
+		KUNIT_EXPECT_EQ(test, seen, 6u);
+	}
+	kpool_destroy(pool);
+}
+
 /* ---- 7. should_stop outside a kthread; cancel racing a requeue ------------------------ */
 
 static bool kp_rg_init_ran;
@@ -582,6 +637,7 @@ static struct kunit_case kp_regress_cases[] = {
 	KUNIT_CASE_SLOW(regress_name_free_only_after_sysfs_dir_gone),
 	KUNIT_CASE_SLOW(regress_bound_create_racing_cpu_offline_sees_it),
 	KUNIT_CASE(regress_resize_wakes_threads_one_per_lock_hold),
+	KUNIT_CASE(regress_nice_reaches_parked_threads),
 	KUNIT_CASE(regress_should_stop_outside_kthread_is_false),
 	KUNIT_CASE_SLOW(regress_cancel_racing_requeue_elsewhere),
 	KUNIT_CASE(regress_self_requeueing_job_lets_others_run),

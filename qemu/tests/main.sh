@@ -3,7 +3,7 @@
 # delivery threads from kpool and with XPC's original algorithm (wake an idle
 # thread, else kthread_run one after another), and prints the comparison.
 # Parameters can be overridden: KPOOL_XPC_ARGS="messages=5000 burst=200" (see
-# README, "XPC harness").
+# src/xpc/README.md).
 . /kpool/lib.sh
 . /kpool/tests/xpc_lib.sh
 

@@ -6,7 +6,7 @@
 # expression (the newest installed release matching it is tested), and 1 if
 # the kernel must be PREEMPT_RT. Adding a kernel: a line here, its image and
 # headers packages in scripts/install-deps, and, if its API differs, the
-# difference in src/shim/kp_compat.h (README.md, "Supported kernels").
+# difference in src/shim/kp_compat.h (scripts/README.md, "Supported kernels").
 KPOOL_STOCK_KERNELS='
 stock-6.12	^6\.12\.[0-9]+\+deb12-amd64$	0
 stock-6.12-rt	^6\.12\.[0-9]+\+deb12-rt-amd64$	1

@@ -11,65 +11,25 @@
 //   RawSpinGuardIrqSave  - raw_spin_lock_irqsave; any context
 #pragma once
 
-#include "base/lock_class.h"
+#include "base/lock_guard.h"
 #include "shim/shim.h"
 
 namespace kp {
 
-class RawSpinLock {
-public:
-	constexpr RawSpinLock() = default;
-	KP_PINNED(RawSpinLock);
-
-	// Context: any. Must be called once before first use, from the owner's
-	// create() (constructors do not call into the kernel).
-	void init(LockClass &cls) { kp_raw_spin_init(m_raw, cls.name(), cls.key()); }
-
-	// Lockdep assertion for *_locked() functions.
-	void assert_held() const { kp_raw_spin_assert_held(const_cast<unsigned char *>(m_raw)); }
-
-private:
-	friend class RawSpinGuard;
-	friend class RawSpinGuardIrq;
-	friend class RawSpinGuardIrqSave;
-	alignas(KP_ALIGNOF_RAW_SPINLOCK) unsigned char m_raw[KP_SIZEOF_RAW_SPINLOCK] = {};
-};
-
-class [[nodiscard]] RawSpinGuard {
-public:
-	explicit RawSpinGuard(RawSpinLock &lock) : m_lock(lock) { kp_raw_spin_lock(m_lock.m_raw); }
-	~RawSpinGuard() { kp_raw_spin_unlock(m_lock.m_raw); }
-	KP_PINNED(RawSpinGuard);
-
-private:
-	RawSpinLock &m_lock;
-};
-
-class [[nodiscard]] RawSpinGuardIrq {
-public:
-	explicit RawSpinGuardIrq(RawSpinLock &lock) : m_lock(lock)
+struct RawSpinKind {
+	static constexpr size_t kSize = KP_SIZEOF_RAW_SPINLOCK;
+	static constexpr size_t kAlign = KP_ALIGNOF_RAW_SPINLOCK;
+	static void init(void *lock, const char *name, void *key)
 	{
-		kp_raw_spin_lock_irq(m_lock.m_raw);
+		kp_raw_spin_init(lock, name, key);
 	}
-	~RawSpinGuardIrq() { kp_raw_spin_unlock_irq(m_lock.m_raw); }
-	KP_PINNED(RawSpinGuardIrq);
-
-private:
-	RawSpinLock &m_lock;
+	static void assert_held(void *lock) { kp_raw_spin_assert_held(lock); }
 };
+using RawSpinLock = BasicSpinLock<RawSpinKind>;
 
-class [[nodiscard]] RawSpinGuardIrqSave {
-public:
-	explicit RawSpinGuardIrqSave(RawSpinLock &lock)
-		: m_lock(lock), m_flags(kp_raw_spin_lock_irqsave(m_lock.m_raw))
-	{
-	}
-	~RawSpinGuardIrqSave() { kp_raw_spin_unlock_irqrestore(m_lock.m_raw, m_flags); }
-	KP_PINNED(RawSpinGuardIrqSave);
-
-private:
-	RawSpinLock &m_lock;
-	unsigned long m_flags;
-};
+using RawSpinGuard = LockGuard<RawSpinLock, kp_raw_spin_lock, kp_raw_spin_unlock>;
+using RawSpinGuardIrq = LockGuard<RawSpinLock, kp_raw_spin_lock_irq, kp_raw_spin_unlock_irq>;
+using RawSpinGuardIrqSave =
+	LockGuardSave<RawSpinLock, kp_raw_spin_lock_irqsave, kp_raw_spin_unlock_irqrestore>;
 
 } // namespace kp

@@ -287,18 +287,29 @@ void Pool::apply_attrs(const kpool_attrs &attrs)
 // the pool. Each is taken off its free list (so it is taken once) and counted
 // as woken: it takes any waiting work, or goes back with its idle period
 // kept. Workers that became free meanwhile are free under the new settings.
+//
+// Which ones are left: a worker records m_kick_gen when it goes onto a free
+// list (make_free_locked(), always at the front), under the hold in which it
+// also read the settings. After the bump below, every worker pushed is up to
+// date, so each free list is "up to date ones, then stale ones": a stale
+// worker is at the back of its list or nowhere. Counting the lists instead
+// misses workers: a kicked idle worker back before the next pop would be
+// kicked again in place of a parked one.
 void Pool::kick_free_workers()
 {
-	unsigned int n;
+	unsigned int gen, n;
 	{
 		HoldIrq guard(*this);
-		n = m_idle.size() + m_parked.size();
+		gen = ++m_kick_gen;
+		n = m_nr_threads; // bound: each pass takes a stale worker
 	}
+	auto stale = [gen](Worker *w) { return w && int(w->m_kick_gen - gen) < 0; };
 	while (n--) {
 		HoldIrq guard(*this);
-		// Least recently used first: a kicked worker goes back to the front.
-		Worker *w = m_idle.pop_back();
-		if (!w)
+		Worker *w = nullptr;
+		if (stale(m_idle.back()))
+			w = m_idle.pop_back();
+		else if (stale(m_parked.back()))
 			w = m_parked.pop_back();
 		if (!w)
 			break;
@@ -833,6 +844,7 @@ bool Pool::should_retire_locked(Worker &w, bool timed_out)
 void Pool::make_free_locked(Worker &w)
 {
 	w.m_idle_since = kp_jiffies();
+	w.m_kick_gen = m_kick_gen; // see kick_free_workers()
 	if (m_parked.size() < m_attrs.reserve) {
 		w.m_on_parked = true;
 		m_parked.push_front(w);

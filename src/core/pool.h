@@ -218,6 +218,7 @@ private:
 	List<Worker, FreeWorkersTag> m_hp_parked; // L+H: parked while the CPU is down
 		// (H: changed only by hotplug callbacks and destroy)
 	void *m_counters = nullptr;	   // I: per-CPU long[Event::Count]
+	unsigned int m_kick_gen = 0;	   // L: bumped by each kick_free_workers()
 	unsigned int m_hold_wakes = 0;	   // L: wake-ups in the current hold
 	unsigned int m_max_hold_wakes = 0; // L: the most in one hold
 };

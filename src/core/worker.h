@@ -30,6 +30,7 @@ public:
 	bool m_cold_item = false;	// S: the item running waited for this thread's creation
 	bool m_blocked = false;		// S: inside kpool_block_begin/end
 	unsigned long m_idle_since = 0; // L: jiffies when we became free
+	unsigned int m_kick_gen = 0;	// L: pool's m_kick_gen when we became free
 	Worker *m_reap_next = nullptr;	// R: reaper list
 	unsigned int m_bind_gen = 0;	// S: pool bind generation applied
 	int m_nice = kNiceUnset;	// S: nice applied to our task
