@@ -17,7 +17,6 @@ struct task_struct *kp_current(void)
 {
 	return current;
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_current);
 
 void kp_set_current_state(enum kp_task_state state)
 {
@@ -40,7 +39,6 @@ void kp_schedule(void)
 {
 	schedule();
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_schedule);
 
 long kp_schedule_timeout(long timeout_jiffies)
 {
@@ -52,76 +50,63 @@ int kp_wake_up_process(struct task_struct *task)
 {
 	return wake_up_process(task);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_wake_up_process);
 
 int kp_task_pid(struct task_struct *task)
 {
 	return task_pid_nr(task);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_task_pid);
 
 void kp_might_sleep(void)
 {
 	might_sleep();
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_might_sleep);
 
 void kp_cond_resched(void)
 {
 	cond_resched();
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_cond_resched);
 
 int kp_in_task(void)
 {
 	return in_task();
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_in_task);
 
 void kp_set_user_nice(struct task_struct *task, long nice)
 {
 	set_user_nice(task, nice);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_set_user_nice);
 
 kp_u64 kp_ktime_ns(void)
 {
 	return ktime_get_ns();
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_ktime_ns);
 
 unsigned long kp_jiffies(void)
 {
 	return jiffies;
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_jiffies);
 
 unsigned long kp_msecs_to_jiffies(unsigned int ms)
 {
 	return msecs_to_jiffies(ms);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_msecs_to_jiffies);
 
 unsigned int kp_nr_cpu_ids(void)
 {
 	return nr_cpu_ids;
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_nr_cpu_ids);
 
 int kp_cpu_online(unsigned int cpu)
 {
 	return cpu < nr_cpu_ids && cpu_online(cpu);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_cpu_online);
 
 int kp_cpu_possible(unsigned int cpu)
 {
 	return cpu < nr_cpu_ids && cpu_possible(cpu);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_cpu_possible);
 
 unsigned int kp_raw_cpu(void)
 {
 	return raw_smp_processor_id();
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_raw_cpu);

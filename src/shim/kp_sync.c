@@ -66,31 +66,26 @@ void kp_raw_spin_init(void *lock, const char *name, void *key)
 	raw_spin_lock_init((raw_spinlock_t *)lock);
 	lockdep_set_class_and_name((raw_spinlock_t *)lock, (struct lock_class_key *)key, name);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_raw_spin_init);
 
 void kp_raw_spin_lock(void *lock)
 {
 	raw_spin_lock((raw_spinlock_t *)lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_raw_spin_lock);
 
 void kp_raw_spin_unlock(void *lock)
 {
 	raw_spin_unlock((raw_spinlock_t *)lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_raw_spin_unlock);
 
 void kp_raw_spin_lock_irq(void *lock)
 {
 	raw_spin_lock_irq((raw_spinlock_t *)lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_raw_spin_lock_irq);
 
 void kp_raw_spin_unlock_irq(void *lock)
 {
 	raw_spin_unlock_irq((raw_spinlock_t *)lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_raw_spin_unlock_irq);
 
 unsigned long kp_raw_spin_lock_irqsave(void *lock)
 {
@@ -99,19 +94,16 @@ unsigned long kp_raw_spin_lock_irqsave(void *lock)
 	raw_spin_lock_irqsave((raw_spinlock_t *)lock, flags);
 	return flags;
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_raw_spin_lock_irqsave);
 
 void kp_raw_spin_unlock_irqrestore(void *lock, unsigned long flags)
 {
 	raw_spin_unlock_irqrestore((raw_spinlock_t *)lock, flags);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_raw_spin_unlock_irqrestore);
 
 void kp_raw_spin_assert_held(void *lock)
 {
 	lockdep_assert_held((raw_spinlock_t *)lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_raw_spin_assert_held);
 
 void kp_mutex_init(void *mutex, const char *name, void *key)
 {
@@ -147,31 +139,26 @@ void kp_completion_init(void *done)
 {
 	init_completion((struct completion *)done);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_completion_init);
 
 void kp_completion_reinit(void *done)
 {
 	reinit_completion((struct completion *)done);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_completion_reinit);
 
 void kp_complete(void *done)
 {
 	complete((struct completion *)done);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_complete);
 
 void kp_complete_all(void *done)
 {
 	complete_all((struct completion *)done);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_complete_all);
 
 void kp_completion_wait(void *done)
 {
 	wait_for_completion_state((struct completion *)done, TASK_IDLE);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_completion_wait);
 
 unsigned long kp_completion_wait_timeout(void *done, unsigned long timeout_jiffies)
 {
@@ -193,28 +180,23 @@ unsigned long kp_completion_wait_timeout(void *done, unsigned long timeout_jiffi
 	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_completion_wait_timeout);
 
 int kp_completion_done(void *done)
 {
 	return completion_done((struct completion *)done);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_completion_done);
 
 void kp_waitq_init(void *wq, const char *name, void *key)
 {
 	__init_waitqueue_head((wait_queue_head_t *)wq, name, (struct lock_class_key *)key);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_waitq_init);
 
 void kp_waitq_wake_all(void *wq)
 {
 	wake_up_all((wait_queue_head_t *)wq);
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_waitq_wake_all);
 
 void kp_waitq_wait_idle(void *wq, kp_cond_fn cond, void *arg)
 {
 	wait_event_idle(*(wait_queue_head_t *)wq, cond(arg));
 }
-EXPORT_SYMBOL_IF_KUNIT(kp_waitq_wait_idle);
