@@ -20,6 +20,12 @@
  *
  * Destructors that stop or destroy may sleep: owners of Pool, QuickThread and
  * KThread objects destroy them in process context, as with the C calls.
+ *
+ * The comments are kernel-doc. scripts/kernel-doc (run by `make lint`) parses
+ * C: it reads the comments that start a line, so each class and template is a
+ * DOC: section and a free function a function comment; the comments of
+ * members, indented inside their class, have the same form but the tool does
+ * not see them.
  */
 #ifndef KPOOL_KPOOL_HPP
 #define KPOOL_KPOOL_HPP
@@ -32,6 +38,12 @@
 
 namespace kpool_cxx {
 
+/**
+ * DOC: kpool_cxx::remove_reference and kpool_cxx::move
+ *
+ * remove_reference<T>::type is T without a reference; move(v) is std::move
+ * without <utility>: @v as an rvalue reference. Context: any.
+ */
 template <typename T>
 struct remove_reference {
 	using type = T;
@@ -41,7 +53,6 @@ struct remove_reference<T &> {
 	using type = T;
 };
 
-/* move - std::move without <utility>. */
 template <typename T>
 constexpr typename remove_reference<T>::type &&move(T &&v) noexcept
 {
@@ -49,10 +60,16 @@ constexpr typename remove_reference<T>::type &&move(T &&v) noexcept
 }
 
 /**
- * class Expected - a value of type T or a negative errno.
+ * DOC: kpool_cxx::Expected
  *
- * T must be default-constructible and movable. An Expected that holds an
- * error holds a default-constructed (empty) T.
+ * Expected<T>: a value of type T or a negative errno, [[nodiscard]]. T must
+ * be default-constructible and movable. An Expected that holds an error
+ * holds a default-constructed (empty) T. Context: any.
+ *
+ * has_value() says which; error() returns the negative errno (0 with a
+ * value); value() is a reference to the value; take() moves it out.
+ * Expected<T>::failure(error) makes one holding @error (a non-negative
+ * error, a caller bug, becomes -EINVAL).
  */
 template <typename T>
 class [[nodiscard]] Expected {
@@ -67,10 +84,10 @@ public:
 	}
 
 	bool has_value() const { return m_error == 0; }
-	/* error - the negative errno, or 0 if a value is held. */
+	/** error() - Return: the negative errno, or 0 if a value is held. */
 	int error() const { return m_error; }
 	T &value() { return m_value; }
-	/* take - move the value out (an empty T if an error is held). */
+	/** take() - Return: the value moved out (an empty T if an error is held). */
 	T take() { return kpool_cxx::move(m_value); }
 
 private:
@@ -80,10 +97,14 @@ private:
 };
 
 /**
- * class PoolRef - a non-owning handle on a pool.
+ * DOC: kpool_cxx::PoolRef
  *
- * Valid while the pool lives. Each call is the C call of the same name; see
- * kpool.h for context, errors and guarantees.
+ * A non-owning handle on a pool, valid while the pool lives. Each call is the
+ * C call of the same name (name(): kpool_name(), queue(): kpool_queue(),
+ * queue_ordered(), drain(), set_attrs(), attrs(): kpool_get_attrs(), stats():
+ * kpool_get_stats()); kpool.h gives each one's context, errors and
+ * guarantees. Calls that can fail are [[nodiscard]] and return the C call's
+ * errno.
  */
 class PoolRef {
 public:
@@ -121,17 +142,28 @@ protected:
 	struct kpool *m_pool = nullptr;
 };
 
-/* default_pool - the shared pool kpool creates on load. Context: any. */
+/**
+ * default_pool() - the shared pool kpool creates on load.
+ *
+ * Context: any.
+ * Return: a handle on it (kpool_default()).
+ */
 inline PoolRef default_pool()
 {
 	return PoolRef(kpool_default());
 }
 
 /**
- * class Pool - owns a pool; the destructor destroys it (kpool_destroy()).
+ * DOC: kpool_cxx::Pool
  *
- * Move-only. A moved-from or failed Pool is empty and its destructor does
- * nothing. Context of create() and of the destructor: process, may sleep.
+ * Owns a pool; the destructor destroys it (kpool_destroy()). Move-only. A
+ * moved-from or failed Pool is empty and its destructor does nothing.
+ *
+ * Pool::create(name, attrs) and Pool::create_bound(name, attrs, cpu) return
+ * an Expected<Pool> holding kpool_create()'s or kpool_create_bound()'s errno
+ * on failure. reset() destroys the pool now; release() gives up ownership.
+ * Context of create(), create_bound(), reset() and the destructor: process
+ * context, may sleep.
  */
 class Pool : public PoolRef {
 public:
@@ -149,7 +181,7 @@ public:
 	}
 	~Pool() { reset(); }
 
-	/* create - kpool_create(); the error is kpool_create()'s errno. */
+	/** create() - kpool_create(). Return: the pool, or kpool_create()'s errno. */
 	static Expected<Pool> create(const char *name, const struct kpool_attrs &attrs)
 	{
 		struct kpool *p = nullptr;
@@ -158,7 +190,7 @@ public:
 			return Expected<Pool>::failure(ret);
 		return Pool(p);
 	}
-	/* create_bound - kpool_create_bound(). */
+	/** create_bound() - kpool_create_bound(). Return: as create(). */
 	static Expected<Pool> create_bound(const char *name, const struct kpool_attrs &attrs,
 					   unsigned int cpu)
 	{
@@ -169,14 +201,14 @@ public:
 		return Pool(p);
 	}
 
-	/* reset - destroy the pool now (kpool_destroy()); the Pool is empty after. */
+	/** reset() - destroy the pool now (kpool_destroy()); the Pool is empty after. */
 	void reset()
 	{
 		struct kpool *p = release();
 		if (p)
 			kpool_destroy(p);
 	}
-	/* release - give up ownership: the caller destroys the pool. */
+	/** release() - give up ownership. Return: the pool, for the caller to destroy. */
 	struct kpool *release()
 	{
 		struct kpool *p = m_pool;
@@ -189,9 +221,11 @@ private:
 };
 
 /**
- * class Job - a job embedded in an object of type Owner that runs
- * (owner.*Run)() and, if the pool is destroyed while it is queued,
- * (owner.*Cancel)() instead (when Cancel is given).
+ * DOC: kpool_cxx::Job
+ *
+ * Job<Owner, Run, Cancel>: a job embedded in an object of type Owner that
+ * runs (owner.*Run)() and, if the pool is destroyed while it is queued,
+ * (owner.*Cancel)() instead (when Cancel is given). Context: as kpool_job.
  *
  *   struct Dev {
  *       void on_irq_work();
@@ -218,9 +252,9 @@ public:
 
 	operator struct kpool_job &() { return m_job; }
 	struct kpool_job *get() { return &m_job; }
-	/* cancel - kpool_cancel(): 1 if it was removed before it started. */
+	/** cancel() - kpool_cancel(). Return: 1 if it was removed before it started. */
 	int cancel() { return kpool_cancel(&m_job); }
-	/* flush - kpool_flush_job(). Context: process, may sleep. */
+	/** flush() - kpool_flush_job(). Return: 0 or -EDEADLK. Context: process context, may sleep. */
 	int flush() { return kpool_flush_job(&m_job); }
 
 private:
@@ -255,11 +289,12 @@ private:
 };
 
 /**
- * class QuickThread - owns a quick thread (struct kpool_thread); the
- * destructor stops it if it was started and is not done.
+ * DOC: kpool_cxx::QuickThread
  *
- * run() hands a member function of an object to a parked pool thread with
- * one wake-up (kpool_thread_run()). Not copyable or movable.
+ * Owns a quick thread (struct kpool_thread); the destructor stops it if it
+ * was started and is not done (process context, may sleep). run<T,
+ * &T::fn>(pool, obj) hands obj.fn() to a parked pool thread with one wake-up
+ * (kpool_thread_run(): context any, its errors). Not copyable or movable.
  */
 class QuickThread {
 public:
@@ -272,7 +307,7 @@ public:
 			(void)stop();
 	}
 
-	/* run - run (obj.*Fn)() on a thread of @pool. Errors as kpool_thread_run(). */
+	/** run() - run (obj.*Fn)() on a thread of @pool. Return: as kpool_thread_run(). */
 	template <typename T, int (T::*Fn)()>
 	[[nodiscard]] int run(PoolRef pool, T &obj)
 	{
@@ -282,16 +317,22 @@ public:
 			m_started = true;
 		return ret;
 	}
-	/* stop - kpool_thread_stop(): the function's result, or -EINTR if it never
-	 * started. Context: process, may sleep.
+	/**
+	 * stop() - kpool_thread_stop().
+	 *
+	 * Context: process context, may sleep.
+	 * Return: the function's result, or -EINTR if it never started.
 	 */
 	int stop()
 	{
 		m_started = false;
 		return kpool_thread_stop(&m_thread);
 	}
-	/* is_done - the function returned (kpool_thread_is_done()); a stopped
-	 * handle is idle again, not done.
+	/**
+	 * is_done() - kpool_thread_is_done().
+	 *
+	 * Return: true once the function returned; a stopped handle is idle
+	 * again, not done.
 	 */
 	bool is_done() { return kpool_thread_is_done(&m_thread); }
 
@@ -307,9 +348,13 @@ private:
 };
 
 /**
- * class KThread - owns a plain kernel thread (struct kpool_kthread); the
- * destructor stops it (kpool_kthread_stop(): safe also after the function
- * returned by itself). Move-only.
+ * DOC: kpool_cxx::KThread
+ *
+ * Owns a plain kernel thread (struct kpool_kthread); the destructor stops it
+ * (kpool_kthread_stop(): safe also after the function returned by itself;
+ * process context, may sleep). Move-only. KThread::create<T, &T::fn>(obj,
+ * name) returns an Expected<KThread> holding kpool_kthread_create()'s errno
+ * on failure; stop() returns the function's result.
  */
 class KThread {
 public:
@@ -328,7 +373,7 @@ public:
 	}
 	~KThread() { (void)stop(); }
 
-	/* create - kpool_kthread_create() running (obj.*Fn)(). */
+	/** create() - kpool_kthread_create() running (obj.*Fn)(). Return: the thread or errno. */
 	template <typename T, int (T::*Fn)()>
 	static Expected<KThread> create(T &obj, const char *name)
 	{
@@ -339,7 +384,7 @@ public:
 			return Expected<KThread>::failure(ret);
 		return KThread(t);
 	}
-	/* stop - the function's result (-EINTR if it never ran); 0 if empty. */
+	/** stop() - Return: the function's result (-EINTR if it never ran); 0 if empty. */
 	int stop()
 	{
 		struct kpool_kthread *t = m_thread;
@@ -361,8 +406,10 @@ private:
 };
 
 /**
- * class BlockScope - marks a long sleep in a job or quick thread for the
- * scope's lifetime (kpool_block_begin() ... kpool_block_end()).
+ * DOC: kpool_cxx::BlockScope
+ *
+ * Marks a long sleep in a job or quick thread for the scope's lifetime
+ * (kpool_block_begin() ... kpool_block_end()). Context: a kpool thread.
  */
 class BlockScope {
 public:

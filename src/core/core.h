@@ -21,7 +21,7 @@ int kpool_core_init(const struct kpool_attrs *defaults);
 void kpool_core_exit(void);
 
 struct kpool;
-/* For kpool's own tests (KPOOL_INTERNAL): whether bound @pool believes its
+/* For kpool's own tests (exported only if KUnit): whether bound @pool believes its
  * CPU is offline. Context: any.
  */
 int kp_pool_debug_cpu_offline(struct kpool *pool);

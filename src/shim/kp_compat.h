@@ -22,7 +22,9 @@
  *
  * A kernel outside the range stops the build here with its version (6.13
  * turned the symbol namespace of EXPORT_SYMBOL_NS_GPL and MODULE_IMPORT_NS
- * into a string literal, which kpool's exports do not follow yet).
+ * into a string literal, which kpool_test.ko's import of
+ * EXPORTED_FOR_KUNIT_TESTING does not follow yet; 6.1 and 6.12 agree: both
+ * have <kunit/visibility.h> and take the namespace as an identifier).
  *
  * Adding a difference: a KPOOL_HAVE_* block here and a line in the list
  * above; README.md ("Supported kernels") says how a kernel joins the matrix.

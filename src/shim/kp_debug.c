@@ -33,13 +33,11 @@ void kp_log(enum kp_log_level level, const char *fmt, ...)
 	}
 	va_end(args);
 }
-EXPORT_SYMBOL_NS_GPL(kp_log, KPOOL_INTERNAL);
 
 void kp_warn(const char *file, int line, const char *what)
 {
 	WARN(1, "kpool: %s (%s:%d)\n", what, file, line);
 }
-EXPORT_SYMBOL_NS_GPL(kp_warn, KPOOL_INTERNAL);
 
 int kp_snprintf(char *buf, kp_size_t size, const char *fmt, ...)
 {
@@ -51,7 +49,6 @@ int kp_snprintf(char *buf, kp_size_t size, const char *fmt, ...)
 	va_end(args);
 	return n;
 }
-EXPORT_SYMBOL_NS_GPL(kp_snprintf, KPOOL_INTERNAL);
 
 static atomic_t kp_fail_next[KP_FAULT_CPUHP + 1];
 
@@ -61,7 +58,7 @@ void kp_fault_fail_next(int which, int count)
 		return;
 	atomic_set(&kp_fail_next[which], count);
 }
-EXPORT_SYMBOL_NS_GPL(kp_fault_fail_next, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_fault_fail_next);
 
 static bool kp_fault_take_next(int which)
 {
@@ -101,7 +98,6 @@ int kp_fault_should_fail(int which)
 	return kp_fault_take_next(which);
 }
 #endif
-EXPORT_SYMBOL_NS_GPL(kp_fault_should_fail, KPOOL_INTERNAL);
 
 void kp_debugfs_init(void)
 {

@@ -6,6 +6,7 @@
 #include <linux/export.h>
 #include <kpool/kpool.h>
 #include "core/core.h"
+#include "kp_internal.h"
 
 EXPORT_SYMBOL_GPL(kpool_create);
 EXPORT_SYMBOL_GPL(kpool_destroy);
@@ -37,7 +38,7 @@ EXPORT_SYMBOL_GPL(kpool_kthread_parkme);
 EXPORT_SYMBOL_GPL(kpool_kthread_has_exited);
 EXPORT_SYMBOL_GPL(kpool_create_bound);
 
-/* Not API: for kpool's KUnit suites only. */
-EXPORT_SYMBOL_NS_GPL(kp_pool_debug_cpu_offline, KPOOL_INTERNAL);
-EXPORT_SYMBOL_NS_GPL(kp_pool_debug_max_wakes_per_hold, KPOOL_INTERNAL);
-EXPORT_SYMBOL_NS_GPL(kp_pool_debug_quiet_self_wait, KPOOL_INTERNAL);
+/* Not API: for kpool's KUnit suites only, in KUnit kernels only. */
+EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_cpu_offline);
+EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_max_wakes_per_hold);
+EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_quiet_self_wait);

@@ -30,7 +30,6 @@ int kp_kthread_create(kp_thread_fn fn, void *arg, int node, const char *name,
 		return -ENOMEM;
 	return kp_kthread_finish_create(kthread_create_on_node(fn, arg, node, "%s", name), out);
 }
-EXPORT_SYMBOL_NS_GPL(kp_kthread_create, KPOOL_INTERNAL);
 
 int kp_kthread_create_on_cpu(kp_thread_fn fn, void *arg, unsigned int cpu, const char *name,
 			     struct task_struct **out)
@@ -41,7 +40,6 @@ int kp_kthread_create_on_cpu(kp_thread_fn fn, void *arg, unsigned int cpu, const
 	/* kthread_create_on_cpu() formats the name with the CPU number (%u). */
 	return kp_kthread_finish_create(kthread_create_on_cpu(fn, arg, cpu, name), out);
 }
-EXPORT_SYMBOL_NS_GPL(kp_kthread_create_on_cpu, KPOOL_INTERNAL);
 
 void *kp_kthread_current_data(kp_thread_fn fn)
 {
@@ -51,7 +49,6 @@ void *kp_kthread_current_data(kp_thread_fn fn)
 		return NULL;
 	return kthread_data(current);
 }
-EXPORT_SYMBOL_NS_GPL(kp_kthread_current_data, KPOOL_INTERNAL);
 
 int kp_kthread_should_stop(void)
 {
@@ -60,37 +57,31 @@ int kp_kthread_should_stop(void)
 		return 0;
 	return kthread_should_stop();
 }
-EXPORT_SYMBOL_NS_GPL(kp_kthread_should_stop, KPOOL_INTERNAL);
 
 int kp_kthread_should_park(void)
 {
 	return kthread_should_park();
 }
-EXPORT_SYMBOL_NS_GPL(kp_kthread_should_park, KPOOL_INTERNAL);
 
 void kp_kthread_parkme(void)
 {
 	kthread_parkme();
 }
-EXPORT_SYMBOL_NS_GPL(kp_kthread_parkme, KPOOL_INTERNAL);
 
 int kp_kthread_park(struct task_struct *task)
 {
 	return kthread_park(task);
 }
-EXPORT_SYMBOL_NS_GPL(kp_kthread_park, KPOOL_INTERNAL);
 
 void kp_kthread_unpark(struct task_struct *task)
 {
 	kthread_unpark(task);
 }
-EXPORT_SYMBOL_NS_GPL(kp_kthread_unpark, KPOOL_INTERNAL);
 
 int kp_kthread_stop_put(struct task_struct *task)
 {
 	return kthread_stop_put(task);
 }
-EXPORT_SYMBOL_NS_GPL(kp_kthread_stop_put, KPOOL_INTERNAL);
 
 int kp_task_set_cpu(struct task_struct *task, int cpu)
 {
@@ -100,17 +91,14 @@ int kp_task_set_cpu(struct task_struct *task, int cpu)
 		return -EINVAL;
 	return set_cpus_allowed_ptr(task, cpumask_of(cpu));
 }
-EXPORT_SYMBOL_NS_GPL(kp_task_set_cpu, KPOOL_INTERNAL);
 
 void kp_kthread_bind(struct task_struct *task, unsigned int cpu)
 {
 	kthread_bind(task, cpu);
 }
-EXPORT_SYMBOL_NS_GPL(kp_kthread_bind, KPOOL_INTERNAL);
 
 void kp_current_forbid_setaffinity(void)
 {
 	/* Only current writes its own flags here, as kthread_bind() does. */
 	current->flags |= PF_NO_SETAFFINITY;
 }
-EXPORT_SYMBOL_NS_GPL(kp_current_forbid_setaffinity, KPOOL_INTERNAL);

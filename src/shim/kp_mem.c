@@ -25,13 +25,12 @@ void *kp_mem_alloc(kp_size_t size, enum kp_gfp gfp)
 		return NULL;
 	return kzalloc(size, kp_gfp_to_kernel(gfp));
 }
-EXPORT_SYMBOL_NS_GPL(kp_mem_alloc, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_mem_alloc);
 
 void kp_mem_free(const void *p)
 {
 	kfree(p);
 }
-EXPORT_SYMBOL_NS_GPL(kp_mem_free, KPOOL_INTERNAL);
 
 void *kp_percpu_alloc(kp_size_t size, kp_size_t align)
 {
@@ -39,13 +38,11 @@ void *kp_percpu_alloc(kp_size_t size, kp_size_t align)
 		return NULL;
 	return (void __force *)__alloc_percpu(size, align);
 }
-EXPORT_SYMBOL_NS_GPL(kp_percpu_alloc, KPOOL_INTERNAL);
 
 void kp_percpu_free(void *pcpu)
 {
 	free_percpu((void __percpu __force *)pcpu);
 }
-EXPORT_SYMBOL_NS_GPL(kp_percpu_free, KPOOL_INTERNAL);
 
 void kp_percpu_add(void *pcpu, kp_size_t offset, long delta)
 {
@@ -53,7 +50,6 @@ void kp_percpu_add(void *pcpu, kp_size_t offset, long delta)
 
 	this_cpu_add(*p, delta);
 }
-EXPORT_SYMBOL_NS_GPL(kp_percpu_add, KPOOL_INTERNAL);
 
 long kp_percpu_sum(void *pcpu, kp_size_t offset)
 {
@@ -65,4 +61,3 @@ long kp_percpu_sum(void *pcpu, kp_size_t offset)
 		sum += *per_cpu_ptr(p, cpu);
 	return sum;
 }
-EXPORT_SYMBOL_NS_GPL(kp_percpu_sum, KPOOL_INTERNAL);

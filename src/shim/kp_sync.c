@@ -15,31 +15,31 @@ void kp_spin_init(void *lock, const char *name, void *key)
 	spin_lock_init((spinlock_t *)lock);
 	lockdep_set_class_and_name((spinlock_t *)lock, (struct lock_class_key *)key, name);
 }
-EXPORT_SYMBOL_NS_GPL(kp_spin_init, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_spin_init);
 
 void kp_spin_lock(void *lock)
 {
 	spin_lock((spinlock_t *)lock);
 }
-EXPORT_SYMBOL_NS_GPL(kp_spin_lock, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_spin_lock);
 
 void kp_spin_unlock(void *lock)
 {
 	spin_unlock((spinlock_t *)lock);
 }
-EXPORT_SYMBOL_NS_GPL(kp_spin_unlock, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_spin_unlock);
 
 void kp_spin_lock_irq(void *lock)
 {
 	spin_lock_irq((spinlock_t *)lock);
 }
-EXPORT_SYMBOL_NS_GPL(kp_spin_lock_irq, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_spin_lock_irq);
 
 void kp_spin_unlock_irq(void *lock)
 {
 	spin_unlock_irq((spinlock_t *)lock);
 }
-EXPORT_SYMBOL_NS_GPL(kp_spin_unlock_irq, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_spin_unlock_irq);
 
 unsigned long kp_spin_lock_irqsave(void *lock)
 {
@@ -48,50 +48,45 @@ unsigned long kp_spin_lock_irqsave(void *lock)
 	spin_lock_irqsave((spinlock_t *)lock, flags);
 	return flags;
 }
-EXPORT_SYMBOL_NS_GPL(kp_spin_lock_irqsave, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_spin_lock_irqsave);
 
 void kp_spin_unlock_irqrestore(void *lock, unsigned long flags)
 {
 	spin_unlock_irqrestore((spinlock_t *)lock, flags);
 }
-EXPORT_SYMBOL_NS_GPL(kp_spin_unlock_irqrestore, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_spin_unlock_irqrestore);
 
 void kp_spin_assert_held(void *lock)
 {
 	lockdep_assert_held((spinlock_t *)lock);
 }
-EXPORT_SYMBOL_NS_GPL(kp_spin_assert_held, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_spin_assert_held);
 
 void kp_raw_spin_init(void *lock, const char *name, void *key)
 {
 	raw_spin_lock_init((raw_spinlock_t *)lock);
 	lockdep_set_class_and_name((raw_spinlock_t *)lock, (struct lock_class_key *)key, name);
 }
-EXPORT_SYMBOL_NS_GPL(kp_raw_spin_init, KPOOL_INTERNAL);
 
 void kp_raw_spin_lock(void *lock)
 {
 	raw_spin_lock((raw_spinlock_t *)lock);
 }
-EXPORT_SYMBOL_NS_GPL(kp_raw_spin_lock, KPOOL_INTERNAL);
 
 void kp_raw_spin_unlock(void *lock)
 {
 	raw_spin_unlock((raw_spinlock_t *)lock);
 }
-EXPORT_SYMBOL_NS_GPL(kp_raw_spin_unlock, KPOOL_INTERNAL);
 
 void kp_raw_spin_lock_irq(void *lock)
 {
 	raw_spin_lock_irq((raw_spinlock_t *)lock);
 }
-EXPORT_SYMBOL_NS_GPL(kp_raw_spin_lock_irq, KPOOL_INTERNAL);
 
 void kp_raw_spin_unlock_irq(void *lock)
 {
 	raw_spin_unlock_irq((raw_spinlock_t *)lock);
 }
-EXPORT_SYMBOL_NS_GPL(kp_raw_spin_unlock_irq, KPOOL_INTERNAL);
 
 unsigned long kp_raw_spin_lock_irqsave(void *lock)
 {
@@ -100,79 +95,71 @@ unsigned long kp_raw_spin_lock_irqsave(void *lock)
 	raw_spin_lock_irqsave((raw_spinlock_t *)lock, flags);
 	return flags;
 }
-EXPORT_SYMBOL_NS_GPL(kp_raw_spin_lock_irqsave, KPOOL_INTERNAL);
 
 void kp_raw_spin_unlock_irqrestore(void *lock, unsigned long flags)
 {
 	raw_spin_unlock_irqrestore((raw_spinlock_t *)lock, flags);
 }
-EXPORT_SYMBOL_NS_GPL(kp_raw_spin_unlock_irqrestore, KPOOL_INTERNAL);
 
 void kp_raw_spin_assert_held(void *lock)
 {
 	lockdep_assert_held((raw_spinlock_t *)lock);
 }
-EXPORT_SYMBOL_NS_GPL(kp_raw_spin_assert_held, KPOOL_INTERNAL);
 
 void kp_mutex_init(void *mutex, const char *name, void *key)
 {
 	__mutex_init((struct mutex *)mutex, name, (struct lock_class_key *)key);
 }
-EXPORT_SYMBOL_NS_GPL(kp_mutex_init, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_mutex_init);
 
 void kp_mutex_destroy(void *mutex)
 {
 	mutex_destroy((struct mutex *)mutex);
 }
-EXPORT_SYMBOL_NS_GPL(kp_mutex_destroy, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_mutex_destroy);
 
 void kp_mutex_lock(void *mutex)
 {
 	mutex_lock((struct mutex *)mutex);
 }
-EXPORT_SYMBOL_NS_GPL(kp_mutex_lock, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_mutex_lock);
 
 void kp_mutex_unlock(void *mutex)
 {
 	mutex_unlock((struct mutex *)mutex);
 }
-EXPORT_SYMBOL_NS_GPL(kp_mutex_unlock, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_mutex_unlock);
 
 void kp_mutex_assert_held(void *mutex)
 {
 	lockdep_assert_held((struct mutex *)mutex);
 }
-EXPORT_SYMBOL_NS_GPL(kp_mutex_assert_held, KPOOL_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(kp_mutex_assert_held);
 
 void kp_completion_init(void *done)
 {
 	init_completion((struct completion *)done);
 }
-EXPORT_SYMBOL_NS_GPL(kp_completion_init, KPOOL_INTERNAL);
 
 void kp_completion_reinit(void *done)
 {
 	reinit_completion((struct completion *)done);
 }
-EXPORT_SYMBOL_NS_GPL(kp_completion_reinit, KPOOL_INTERNAL);
 
 void kp_complete(void *done)
 {
 	complete((struct completion *)done);
 }
-EXPORT_SYMBOL_NS_GPL(kp_complete, KPOOL_INTERNAL);
 
 void kp_complete_all(void *done)
 {
 	complete_all((struct completion *)done);
 }
-EXPORT_SYMBOL_NS_GPL(kp_complete_all, KPOOL_INTERNAL);
 
 void kp_completion_wait(void *done)
 {
 	wait_for_completion_state((struct completion *)done, TASK_IDLE);
 }
-EXPORT_SYMBOL_NS_GPL(kp_completion_wait, KPOOL_INTERNAL);
 
 unsigned long kp_completion_wait_timeout(void *done, unsigned long timeout_jiffies)
 {
@@ -194,31 +181,26 @@ unsigned long kp_completion_wait_timeout(void *done, unsigned long timeout_jiffi
 	}
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(kp_completion_wait_timeout, KPOOL_INTERNAL);
 
 int kp_completion_done(void *done)
 {
 	return completion_done((struct completion *)done);
 }
-EXPORT_SYMBOL_NS_GPL(kp_completion_done, KPOOL_INTERNAL);
 
 void kp_waitq_init(void *wq, const char *name, void *key)
 {
 	__init_waitqueue_head((wait_queue_head_t *)wq, name, (struct lock_class_key *)key);
 }
-EXPORT_SYMBOL_NS_GPL(kp_waitq_init, KPOOL_INTERNAL);
 
 void kp_waitq_wake_all(void *wq)
 {
 	wake_up_all((wait_queue_head_t *)wq);
 }
-EXPORT_SYMBOL_NS_GPL(kp_waitq_wake_all, KPOOL_INTERNAL);
 
 void kp_waitq_wait_idle(void *wq, kp_cond_fn cond, void *arg)
 {
 	wait_event_idle(*(wait_queue_head_t *)wq, cond(arg));
 }
-EXPORT_SYMBOL_NS_GPL(kp_waitq_wait_idle, KPOOL_INTERNAL);
 
 #ifdef CONFIG_LOCKDEP
 struct kp_lockdep_map {

@@ -172,7 +172,6 @@ int kp_parse_uint(const char *buf, kp_size_t len, unsigned int *out)
 
 	return ret ? ret : kstrtouint(tmp, 10, out);
 }
-EXPORT_SYMBOL_NS_GPL(kp_parse_uint, KPOOL_INTERNAL);
 
 int kp_parse_int(const char *buf, kp_size_t len, int *out)
 {
@@ -181,4 +180,3 @@ int kp_parse_int(const char *buf, kp_size_t len, int *out)
 
 	return ret ? ret : kstrtoint(tmp, 10, out);
 }
-EXPORT_SYMBOL_NS_GPL(kp_parse_int, KPOOL_INTERNAL);

@@ -30,58 +30,48 @@ int kp_wq_alloc(const char *name, unsigned int kp_flags, int max_active,
 	*out = wq;
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(kp_wq_alloc, KPOOL_INTERNAL);
 
 void kp_wq_destroy(struct workqueue_struct *wq)
 {
 	destroy_workqueue(wq);
 }
-EXPORT_SYMBOL_NS_GPL(kp_wq_destroy, KPOOL_INTERNAL);
 
 struct workqueue_struct *kp_wq_system(void)
 {
 	return system_wq;
 }
-EXPORT_SYMBOL_NS_GPL(kp_wq_system, KPOOL_INTERNAL);
 
 struct workqueue_struct *kp_wq_system_unbound(void)
 {
 	return system_unbound_wq;
 }
-EXPORT_SYMBOL_NS_GPL(kp_wq_system_unbound, KPOOL_INTERNAL);
 
 void kp_wq_init_work(struct work_struct *work, kp_work_fn fn)
 {
 	INIT_WORK(work, fn);
 }
-EXPORT_SYMBOL_NS_GPL(kp_wq_init_work, KPOOL_INTERNAL);
 
 int kp_wq_queue(struct workqueue_struct *wq, struct work_struct *work)
 {
 	return queue_work(wq, work);
 }
-EXPORT_SYMBOL_NS_GPL(kp_wq_queue, KPOOL_INTERNAL);
 
 int kp_wq_queue_on(int cpu, struct workqueue_struct *wq, struct work_struct *work)
 {
 	return queue_work_on(cpu, wq, work);
 }
-EXPORT_SYMBOL_NS_GPL(kp_wq_queue_on, KPOOL_INTERNAL);
 
 int kp_wq_cancel_sync(struct work_struct *work)
 {
 	return cancel_work_sync(work);
 }
-EXPORT_SYMBOL_NS_GPL(kp_wq_cancel_sync, KPOOL_INTERNAL);
 
 int kp_wq_flush_work(struct work_struct *work)
 {
 	return flush_work(work);
 }
-EXPORT_SYMBOL_NS_GPL(kp_wq_flush_work, KPOOL_INTERNAL);
 
 void kp_wq_flush(struct workqueue_struct *wq)
 {
 	flush_workqueue(wq);
 }
-EXPORT_SYMBOL_NS_GPL(kp_wq_flush, KPOOL_INTERNAL);
