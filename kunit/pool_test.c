@@ -591,7 +591,7 @@ static void pool_destroy_runs_jobs_without_cancel(struct kunit *test)
 /* 256 quick threads that, once told to stop, wait for all the others to be told. */
 struct kp_teardown {
 	atomic_t started, told;
-	bool gave_up; /* a thread waited 30 s for the others: told one at a time */
+	bool gave_up; /* a thread waited 120 s for the others: told one at a time */
 	wait_queue_head_t wq;
 };
 
@@ -611,12 +611,14 @@ static int kp_teardown_fn(void *arg)
 	 * Not one thread returns (and can be reaped) before every thread was
 	 * told: a teardown that stops the threads one after the other never
 	 * tells the next one while this one waits, so this one gives up and
-	 * lets the others go (the test then fails instead of hanging).
+	 * lets the others go (the test then fails instead of hanging). The
+	 * wait is long because a host at load 20 starves the guest's vCPUs
+	 * for tens of seconds (the teardown once took 68 s there).
 	 */
 	if (!wait_event_idle_timeout(td->wq,
 				     atomic_read(&td->told) == KP_TEARDOWN_N ||
 					     READ_ONCE(td->gave_up),
-				     30 * HZ)) {
+				     120 * HZ)) {
 		WRITE_ONCE(td->gave_up, true);
 		wake_up_all(&td->wq);
 	}
