@@ -26,8 +26,9 @@
  * from hard IRQ context also on a PREEMPT_RT kernel, and with a raw_spinlock_t
  * held: kpool_queue(), kpool_queue_ordered(), kpool_cancel(),
  * kpool_thread_run(), kpool_thread_is_done(), kpool_get_attrs(),
- * kpool_get_stats(), kpool_default(), kpool_name(), kpool_job_init() and
- * kpool_kthread_has_exited(). Everything else is process context.
+ * kpool_get_stats(), kpool_default(), kpool_name(), kpool_job_init(),
+ * kpool_job_pending() and kpool_kthread_has_exited(). Everything else is
+ * process context.
  */
 #ifndef KPOOL_KPOOL_H
 #define KPOOL_KPOOL_H
@@ -52,6 +53,8 @@ typedef int (*kpool_thread_fn)(void *arg);
 #define KPOOL_IDLE_TIMEOUT_MAX_MS 86400000u
 /* Longest pool name, without the terminating NUL. */
 #define KPOOL_NAME_MAX 31
+/* kpool_queue(): the job was pending already; nothing changed (not an error). */
+#define KPOOL_ALREADY_PENDING 1
 
 /* Sizing of a pool; see kpool_set_attrs() for the rules. */
 struct kpool_attrs {
@@ -83,7 +86,17 @@ struct kpool_stats {
  * A job. Embed it in your object and initialise it with kpool_job_init(); the
  * kp_ fields are private to kpool. While queued or running, the job's memory
  * must stay valid; the job function may free it (kpool does not touch a job
- * after calling its function).
+ * after calling its function, unless it was queued again meanwhile).
+ *
+ * As with work_struct, a job never runs concurrently with itself: queued
+ * while it runs, it runs once more after the running instance returned (on
+ * any thread of the pool). Each successful queueing (kpool_queue() returned
+ * 0) ends in exactly one of: the function runs; kpool_cancel() or
+ * kpool_cancel_sync() returns 1; the cancel function is called (only by
+ * kpool_destroy()). A job that is pending, or was queued again while it
+ * runs, moves to another pool only once idle (kpool_cancel_sync() or
+ * kpool_flush_job() returned): kpool keeps a job from overlapping itself on
+ * the pool it runs on, not across pools.
  */
 struct kpool_job {
 	struct kpool_job *kp_next;
@@ -144,8 +157,12 @@ int kpool_create_bound(const char *name, const struct kpool_attrs *attrs, unsign
  * them. It must not run concurrently with other calls on @pool (as with
  * destroy_workqueue(), flush and drain callers must be done). Queued jobs
  * with a cancel function are cancelled (the function is called); the others
- * run first. Running quick threads see should_stop. After it returns no kpool
- * thread runs code of @pool's users. NULL is ignored.
+ * run first. Jobs queued meanwhile by @pool's own jobs (chained work, as
+ * drain_workqueue() accepts it) are accepted and run before it returns; any
+ * other queueing gets -ESHUTDOWN. A job that always queues itself again must
+ * stop doing so, or this never returns. Running quick threads see
+ * should_stop. After it returns no kpool thread runs code of @pool's users.
+ * NULL is ignored.
  */
 void kpool_destroy(struct kpool *pool);
 
@@ -172,14 +189,23 @@ void kpool_get_stats(struct kpool *pool, struct kpool_stats *stats);
 /* ---- jobs ---------------------------------------------------------------------- */
 
 /*
- * kpool_job_init - prepare @job to run @func; @cancel (may be NULL) is called
- * instead of @func if the job is cancelled by pool destruction. Context: any.
+ * kpool_job_init - prepare @job to run @func; @cancel (may be NULL) is
+ * kpool's report that it dropped the queued job without running it, which
+ * only kpool_destroy() does: it is called instead of @func then. A job
+ * removed by kpool_cancel() or kpool_cancel_sync() is reported to that
+ * caller by the return value instead, and @cancel is not called.
+ * Context: any.
  */
 void kpool_job_init(struct kpool_job *job, kpool_job_fn func, kpool_job_fn cancel);
 
 /*
- * kpool_queue - queue @job on @pool; it runs concurrently with other jobs.
- * Returns 0, -EBUSY (already queued), -ESHUTDOWN (pool being destroyed).
+ * kpool_queue - queue @job on @pool; it runs concurrently with other jobs,
+ * never with itself (queued while it runs, it runs again once that
+ * instance returned). Returns 0 (queued), KPOOL_ALREADY_PENDING (1: the job was
+ * pending already, on any pool, or a kpool_cancel_sync() of it is in
+ * progress; nothing changed, as queue_work() returning false), -EINVAL,
+ * -ESHUTDOWN (pool being destroyed; work chained by the pool's own jobs is
+ * still accepted, see kpool_destroy()).
  * Context: any (hard IRQ included, also on PREEMPT_RT); never sleeps, never
  * allocates.
  */
@@ -188,20 +214,48 @@ int kpool_queue(struct kpool *pool, struct kpool_job *job);
 /*
  * kpool_queue_ordered - as kpool_queue(), but jobs queued with the same
  * non-zero @key run one at a time, in queueing order; other keys and unordered
- * jobs are not held up. Returns as kpool_queue(), or -EINVAL for key 0.
+ * jobs are not held up. A job queued again while it runs keeps its place in
+ * its key's order when it keeps its key; with another key (or none) it is
+ * queued, and takes its place, when the running instance returns.
+ * Returns as kpool_queue(), or -EINVAL for key 0.
  */
 int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long key);
 
 /*
- * kpool_cancel - remove @job from its queue if it has not started. Its cancel
- * function is not called. Returns 1 if it was removed, 0 if it was not queued
- * (never queued, already running or finished). It may race with the job
- * being queued again, also on another pool: the pool it was last queued on
- * must then still exist. Context: any.
+ * kpool_cancel - remove @job from its queue if it is pending, without
+ * waiting. Its cancel function is not called. Returns 1 if it was pending
+ * and was removed (it will not run for that queueing), 0 if it was not
+ * pending (never queued, running and not queued again, finished). A running
+ * instance is not waited for: see kpool_cancel_sync(). It may race with the
+ * job being queued again, also on another pool: the pool it was last queued
+ * on must then still exist. Context: any.
  */
 int kpool_cancel(struct kpool_job *job);
 
-/* kpool_flush_job - wait until @job is neither queued nor running. */
+/*
+ * kpool_cancel_sync - cancel @job if it is pending and wait until it is not
+ * running, as cancel_work_sync(). While it runs, queueing @job (from its own
+ * function, another thread or an IRQ) is refused with KPOOL_ALREADY_PENDING,
+ * so a job that queues itself again is stopped: on return @job is neither
+ * pending nor running, and may be freed or queued again. The cancel function
+ * is not called. The pool @job was last queued on must exist. Must not be
+ * called from @job itself. Returns 1 if @job was pending, else 0.
+ * Context: process, may sleep.
+ */
+int kpool_cancel_sync(struct kpool_job *job);
+
+/*
+ * kpool_job_pending - whether @job is pending: queued and not started, or
+ * queued again while it runs (false while it only runs, and while a
+ * kpool_cancel_sync() holds it). A snapshot, as work_pending(): it may change
+ * at once unless the caller excludes queueing and running. Context: any.
+ */
+int kpool_job_pending(const struct kpool_job *job);
+
+/*
+ * kpool_flush_job - wait until @job is neither queued nor running. The pool
+ * it was last queued on must exist.
+ */
 void kpool_flush_job(struct kpool_job *job);
 
 /* kpool_drain - wait until @pool has no queued or running job. */

@@ -94,6 +94,9 @@ public:
 	explicit operator bool() const { return m_pool != nullptr; }
 	const char *name() const { return kpool_name(m_pool); }
 
+	/* queue - kpool_queue(): 0 queued, KPOOL_ALREADY_PENDING (nothing
+	 * changed) or a negative errno.
+	 */
 	[[nodiscard]] int queue(struct kpool_job &job) const { return kpool_queue(m_pool, &job); }
 	[[nodiscard]] int queue_ordered(struct kpool_job &job, unsigned long key) const
 	{
@@ -218,8 +221,14 @@ public:
 
 	operator struct kpool_job &() { return m_job; }
 	struct kpool_job *get() { return &m_job; }
-	/* cancel - kpool_cancel(): 1 if it was removed before it started. */
+	/* cancel - kpool_cancel(): 1 if it was pending and was removed. */
 	int cancel() { return kpool_cancel(&m_job); }
+	/* cancel_sync - kpool_cancel_sync(): true if it was pending; on return
+	 * it is neither pending nor running. Context: process, may sleep.
+	 */
+	bool cancel_sync() { return kpool_cancel_sync(&m_job) != 0; }
+	/* pending - kpool_job_pending(): a snapshot. Context: any. */
+	bool pending() const { return kpool_job_pending(&m_job) != 0; }
 	/* flush - kpool_flush_job(). Context: process, may sleep. */
 	void flush() { kpool_flush_job(&m_job); }
 

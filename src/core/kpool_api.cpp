@@ -12,6 +12,7 @@
 using kp::Pool;
 using kp::EINVAL;
 using kp::ENOMEM;
+using kp::Result;
 
 // The handle behind struct kpool_kthread.
 struct kpool_kthread {
@@ -97,18 +98,29 @@ extern "C" void kpool_job_init(struct kpool_job *job, kpool_job_fn func, kpool_j
 	job->kp_cancel = cancel;
 }
 
+namespace {
+
+int queue_result(Result<Pool::QueueResult> r)
+{
+	if (r.is_error())
+		return r.code();
+	return r.value() == Pool::QueueResult::Pending ? KPOOL_ALREADY_PENDING : 0;
+}
+
+} // namespace
+
 extern "C" int kpool_queue(struct kpool *pool, struct kpool_job *job)
 {
 	if (!pool || !job || !job->kp_func)
 		return -EINVAL;
-	return to_pool(pool)->queue(*job, 0).code();
+	return queue_result(to_pool(pool)->queue(*job, 0));
 }
 
 extern "C" int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long key)
 {
 	if (!pool || !job || !job->kp_func || !key)
 		return -EINVAL;
-	return to_pool(pool)->queue(*job, key).code();
+	return queue_result(to_pool(pool)->queue(*job, key));
 }
 
 extern "C" int kpool_cancel(struct kpool_job *job)
@@ -126,6 +138,28 @@ extern "C" int kpool_cancel(struct kpool_job *job)
 		case Pool::CancelResult::Moved: break; // queued elsewhere since: again
 		}
 	}
+}
+
+extern "C" int kpool_cancel_sync(struct kpool_job *job)
+{
+	kp::might_sleep();
+	if (!job)
+		return 0;
+	for (;;) {
+		struct kpool *pool = __atomic_load_n(&job->kp_pool, __ATOMIC_RELAXED);
+		if (!pool)
+			return 0; // never queued
+		switch (to_pool(pool)->cancel_sync(*job)) {
+		case Pool::CancelResult::Cancelled: return 1;
+		case Pool::CancelResult::NotQueued: return 0;
+		case Pool::CancelResult::Moved: break; // queued elsewhere since: again
+		}
+	}
+}
+
+extern "C" int kpool_job_pending(const struct kpool_job *job)
+{
+	return job && Pool::is_pending(*job);
 }
 
 extern "C" void kpool_flush_job(struct kpool_job *job)

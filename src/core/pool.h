@@ -45,12 +45,19 @@ public:
 	const char *name() const { return m_name; }
 
 	// Jobs; see kpool.h. Context: any.
-	Result<void> queue(kpool_job &job, unsigned long key);
+	// Queued: the job will run; Pending: it was pending already (or a
+	// cancel_sync() holds it) and nothing changed.
+	enum class QueueResult { Queued, Pending };
+	Result<QueueResult> queue(kpool_job &job, unsigned long key);
 	// Moved: @job is no longer on this pool (queued on another since the
 	// caller read its pool); the caller retries with the job's new pool.
 	enum class CancelResult { Cancelled, NotQueued, Moved };
 	CancelResult cancel(kpool_job &job);
+	// Context: process, may sleep. See kpool_cancel_sync().
+	CancelResult cancel_sync(kpool_job &job);
 	void flush_job(kpool_job &job);
+	// A lockless snapshot, see kpool_job_pending(). Context: any.
+	static bool is_pending(const kpool_job &job);
 	void drain();
 
 	// Quick threads.
@@ -170,6 +177,14 @@ private:
 	void run_job(Worker &w, kpool_job *job);
 	void run_quick(Worker &w, kpool_thread *t);
 	bool is_job_busy_locked(kpool_job &job);
+	bool take_pending_locked(kpool_job &job);
+	void requeue_deferred_locked(kpool_job *job);
+	bool accepts_chained_locked();
+	// The busy hash: workers running a job, by the job's address.
+	Worker **busy_bucket(const kpool_job *job);
+	void busy_add_locked(Worker &w);
+	void busy_del_locked(Worker &w);
+	Worker *find_busy_locked(const kpool_job *job);
 
 	// A sleeper in flush_job/drain/thread_stop/destroy (see pool.cpp).
 	struct Waiter : ListNode<WaitersTag> {
@@ -182,6 +197,7 @@ private:
 	void wait_until_locked(Pred done_locked);
 
 	static constexpr unsigned int kKeyBuckets = 64;
+	static constexpr unsigned int kBusyBuckets = 64;
 
 	// Legend: I: set in create(), read-only after; L: m_lock;
 	// M: m_attrs_mutex (writers) + m_lock (readers); A: atomic; W: manager only.
@@ -197,6 +213,9 @@ private:
 	LinkQueue<kpool_job> m_jobs;		  // L: runnable jobs (FIFO)
 	kpool_job *m_slots[kKeyBuckets] = {};	  // L: key holders by hash
 	LinkQueue<kpool_thread> m_quick;	  // L: quick threads waiting
+	LinkQueue<kpool_thread> m_quick_running;  // L: quick threads handed to a worker
+	Worker *m_busy[kBusyBuckets] = {};	  // L: workers running a job (busy hash)
+	task_struct *m_destroyer = nullptr;	  // L: the task in destroy()
 	unsigned int m_nr_threads = 0;		  // L: not retired
 	unsigned int m_nr_runnable = 0;		  // L: runnable jobs + quick threads waiting
 	unsigned int m_nr_running_jobs = 0;	  // L

@@ -18,6 +18,8 @@ EXPORT_SYMBOL_GPL(kpool_job_init);
 EXPORT_SYMBOL_GPL(kpool_queue);
 EXPORT_SYMBOL_GPL(kpool_queue_ordered);
 EXPORT_SYMBOL_GPL(kpool_cancel);
+EXPORT_SYMBOL_GPL(kpool_cancel_sync);
+EXPORT_SYMBOL_GPL(kpool_job_pending);
 EXPORT_SYMBOL_GPL(kpool_flush_job);
 EXPORT_SYMBOL_GPL(kpool_drain);
 EXPORT_SYMBOL_GPL(kpool_block_begin);
