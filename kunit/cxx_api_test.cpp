@@ -82,6 +82,10 @@ struct Gate {
 	kpool_cxx::Job<Gate, &Gate::on_run> job{*this};
 };
 
+void plain_job_fn(struct kpool_job *)
+{
+}
+
 struct Spinner {
 	int loop()
 	{
@@ -218,6 +222,9 @@ extern "C" void kp_cxx_api_job_pending_cancel_sync_queue_result(struct kunit *te
 	// Ran and returned: nothing to cancel, nothing to wait for.
 	KP_EXPECT(test, !gate.job.cancel_sync());
 	KP_EXPECT(test, load(gate.runs) == 1);
+	// The static initializer is valid C++ too.
+	struct kpool_job plain = KPOOL_JOB_INIT(plain_job_fn, nullptr);
+	KP_EXPECT(test, !kpool_job_pending(&plain));
 }
 
 extern "C" void kp_cxx_api_quick_thread_destructor_stops(struct kunit *test)

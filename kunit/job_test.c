@@ -557,6 +557,84 @@ static void destroy_refuses_unchained_work(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&blocker.ran), 1);
 }
 
+/* ---- conventions ------------------------------------------------------------------------- */
+
+static atomic_t ks_static_ran = ATOMIC_INIT(0);
+
+static void ks_static_fn(struct kpool_job *job)
+{
+	atomic_inc(&ks_static_ran);
+}
+
+static KPOOL_DEFINE_JOB(ks_static_job, ks_static_fn, ks_job_cancel);
+
+/* A job defined statically equals one from kpool_job_init(), and runs. */
+static void job_initializer_matches_job_init(struct kunit *test)
+{
+	struct kpool *pool = ks_make_pool(test, "ks_static", 1);
+	struct kpool_job local = KPOOL_JOB_INIT(ks_static_fn, ks_job_cancel);
+	struct kpool_job *jobs[] = { &local, &ks_static_job };
+	struct kpool_job dyn;
+	int i;
+
+	memset(&dyn, 0x5a, sizeof(dyn));
+	kpool_job_init(&dyn, ks_static_fn, ks_job_cancel);
+	for (i = 0; i < ARRAY_SIZE(jobs); i++) {
+		KUNIT_EXPECT_PTR_EQ(test, jobs[i]->kp_func, dyn.kp_func);
+		KUNIT_EXPECT_PTR_EQ(test, jobs[i]->kp_cancel, dyn.kp_cancel);
+		KUNIT_EXPECT_PTR_EQ(test, jobs[i]->kp_pool, dyn.kp_pool);
+		KUNIT_EXPECT_PTR_EQ(test, jobs[i]->kp_next, dyn.kp_next);
+		KUNIT_EXPECT_EQ(test, jobs[i]->kp_state, dyn.kp_state);
+		KUNIT_EXPECT_EQ(test, jobs[i]->kp_key, dyn.kp_key);
+		KUNIT_EXPECT_FALSE(test, kpool_job_pending(jobs[i]));
+	}
+	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &ks_static_job), 0);
+	kpool_flush_job(&ks_static_job);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ks_static_ran), 1);
+	kpool_destroy(pool);
+}
+
+struct ks_comm {
+	char comm[TASK_COMM_LEN];
+	struct completion done;
+};
+
+static int ks_record_comm(void *arg)
+{
+	struct ks_comm *c = arg;
+
+	get_task_comm(c->comm, current);
+	complete(&c->done);
+	return 0;
+}
+
+/*
+ * A named quick thread shows its caller's name while it runs; the worker's
+ * own name is back for the next, unnamed one (the same single thread).
+ */
+static void quick_named_shows_name_then_worker_name(struct kunit *test)
+{
+	struct kpool *pool = ks_make_pool(test, "ks_named", 1);
+	struct kpool_thread t = {};
+	struct ks_comm c;
+
+	init_completion(&c.done);
+	KUNIT_ASSERT_EQ(test,
+			kpool_thread_run_named(pool, &t, ks_record_comm, &c,
+					       "ks_caller_name_too_long"),
+			0);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c.done, 30 * HZ));
+	KUNIT_EXPECT_EQ(test, kpool_thread_stop(&t), 0);
+	KUNIT_EXPECT_STREQ(test, c.comm, "ks_caller_name_");
+	reinit_completion(&c.done);
+	KUNIT_ASSERT_EQ(test, kpool_thread_run(pool, &t, ks_record_comm, &c), 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&c.done, 30 * HZ));
+	KUNIT_EXPECT_EQ(test, kpool_thread_stop(&t), 0);
+	KUNIT_EXPECT_EQ(test, strncmp(c.comm, "kpool/ks_named:", 15), 0);
+	KUNIT_EXPECT_EQ(test, kpool_thread_run_named(pool, &t, NULL, &c, "x"), -EINVAL);
+	kpool_destroy(pool);
+}
+
 static struct kunit_case kp_semantics_cases[] = {
 	KUNIT_CASE(queue_while_running_runs_once_more_after),
 	KUNIT_CASE(queue_while_pending_reports_pending),
@@ -569,6 +647,8 @@ static struct kunit_case kp_semantics_cases[] = {
 	KUNIT_CASE(destroy_runs_chained_jobs),
 	KUNIT_CASE(destroy_runs_chained_jobs_without_threads),
 	KUNIT_CASE(destroy_refuses_unchained_work),
+	KUNIT_CASE(job_initializer_matches_job_init),
+	KUNIT_CASE(quick_named_shows_name_then_worker_name),
 	{},
 };
 

@@ -25,7 +25,8 @@
  * (held for O(1) work), never sleep and never allocate, so they may be called
  * from hard IRQ context also on a PREEMPT_RT kernel, and with a raw_spinlock_t
  * held: kpool_queue(), kpool_queue_ordered(), kpool_cancel(),
- * kpool_thread_run(), kpool_thread_is_done(), kpool_get_attrs(),
+ * kpool_thread_run(), kpool_thread_run_named(), kpool_thread_is_done(),
+ * kpool_get_attrs(),
  * kpool_get_stats(), kpool_default(), kpool_name(), kpool_job_init(),
  * kpool_job_pending() and kpool_kthread_has_exited(). Everything else is
  * process context.
@@ -40,6 +41,11 @@ extern "C" {
 struct kpool;
 struct kpool_job;
 struct kpool_kthread;
+
+/* Results that must not be ignored: work would be lost (C and C++ callers). */
+#ifndef __must_check
+#define __must_check __attribute__((__warn_unused_result__))
+#endif
 
 typedef void (*kpool_job_fn)(struct kpool_job *job);
 typedef int (*kpool_thread_fn)(void *arg);
@@ -113,6 +119,19 @@ struct kpool_job {
 };
 
 /*
+ * KPOOL_JOB_INIT - a static initializer for a job, equal to
+ * kpool_job_init(job, func, cancel) (as __WORK_INITIALIZER):
+ *   static struct kpool_job my_job = KPOOL_JOB_INIT(my_fn, NULL);
+ * KPOOL_DEFINE_JOB - defines such a job (as DECLARE_WORK):
+ *   static KPOOL_DEFINE_JOB(my_job, my_fn, NULL);
+ */
+#define KPOOL_JOB_INIT(func, cancel)                     \
+	{                                                \
+		.kp_func = (func), .kp_cancel = (cancel) \
+	}
+#define KPOOL_DEFINE_JOB(name, func, cancel) struct kpool_job name = KPOOL_JOB_INIT(func, cancel)
+
+/*
  * A quick thread. Embed it in your object; kp_ fields are private. Valid from
  * kpool_thread_run() until kpool_thread_stop() returned.
  */
@@ -127,6 +146,7 @@ struct kpool_thread {
 	int kp_result;
 	int kp_state;
 	int kp_stop;
+	char kp_name[16]; /* the name shown while it runs (TASK_COMM_LEN) */
 };
 
 /* ---- pools --------------------------------------------------------------------- */
@@ -137,7 +157,8 @@ struct kpool_thread {
  * Returns 0 and the pool in *@out, or -EINVAL/-ERANGE (bad name or attrs),
  * -EEXIST (name taken), -ENOMEM.
  */
-int kpool_create(const char *name, const struct kpool_attrs *attrs, struct kpool **out);
+__must_check int kpool_create(const char *name, const struct kpool_attrs *attrs,
+			      struct kpool **out);
 
 /*
  * kpool_create_bound - as kpool_create(), for a pool whose threads run on
@@ -149,8 +170,8 @@ int kpool_create(const char *name, const struct kpool_attrs *attrs, struct kpool
  * down finish on another CPU. Returns as kpool_create(), or -EINVAL for a CPU
  * that is not possible.
  */
-int kpool_create_bound(const char *name, const struct kpool_attrs *attrs, unsigned int cpu,
-		       struct kpool **out);
+__must_check int kpool_create_bound(const char *name, const struct kpool_attrs *attrs,
+				    unsigned int cpu, struct kpool **out);
 
 /*
  * kpool_destroy - tell every thread of @pool to stop at once, then wait for
@@ -209,7 +230,7 @@ void kpool_job_init(struct kpool_job *job, kpool_job_fn func, kpool_job_fn cance
  * Context: any (hard IRQ included, also on PREEMPT_RT); never sleeps, never
  * allocates.
  */
-int kpool_queue(struct kpool *pool, struct kpool_job *job);
+__must_check int kpool_queue(struct kpool *pool, struct kpool_job *job);
 
 /*
  * kpool_queue_ordered - as kpool_queue(), but jobs queued with the same
@@ -219,7 +240,7 @@ int kpool_queue(struct kpool *pool, struct kpool_job *job);
  * queued, and takes its place, when the running instance returns.
  * Returns as kpool_queue(), or -EINVAL for key 0.
  */
-int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long key);
+__must_check int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long key);
 
 /*
  * kpool_cancel - remove @job from its queue if it is pending, without
@@ -288,7 +309,20 @@ int kpool_current_is_cold_start(void);
  * Returns 0, -EBUSY (@t in use), -ESHUTDOWN. Context: any (hard IRQ included,
  * also on PREEMPT_RT); never sleeps.
  */
-int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn fn, void *arg);
+__must_check int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn fn,
+				  void *arg);
+
+/*
+ * kpool_thread_run_named - as kpool_thread_run(), and while @fn runs its
+ * thread is named @name (its comm, as set_task_comm(): seen by ps for threads
+ * whose own name is short, and in traces, oopses and lockdep or hung-task
+ * reports), not after the pool's worker; the worker's name comes back when
+ * @fn returns. @name is copied, truncated to 15 characters; NULL or "" keeps
+ * the worker's name. Returns as kpool_thread_run(), -EINVAL also for a NULL
+ * @fn. Context: any.
+ */
+__must_check int kpool_thread_run_named(struct kpool *pool, struct kpool_thread *t,
+					kpool_thread_fn fn, void *arg, const char *name);
 
 /*
  * kpool_thread_stop - ask @t's function to stop, wait for it, and return its
@@ -322,16 +356,16 @@ int kpool_thread_is_done(struct kpool_thread *t);
  * it first ran never runs @fn (kpool_kthread_stop() then returns -EINTR).
  * Returns 0 and the handle in *@out, -EINVAL, -ENOMEM or @init's error.
  */
-int kpool_kthread_create(kpool_thread_fn fn, kpool_thread_fn init, void *arg, const char *name,
-			 struct kpool_kthread **out);
+__must_check int kpool_kthread_create(kpool_thread_fn fn, kpool_thread_fn init, void *arg,
+				      const char *name, struct kpool_kthread **out);
 
 /*
  * kpool_kthread_create_nowait - create and wake a thread running @fn(@arg)
  * without waiting for it to be scheduled (the caller waits only for kthreadd
  * to create the task).
  */
-int kpool_kthread_create_nowait(kpool_thread_fn fn, void *arg, const char *name,
-				struct kpool_kthread **out);
+__must_check int kpool_kthread_create_nowait(kpool_thread_fn fn, void *arg, const char *name,
+					     struct kpool_kthread **out);
 
 /*
  * kpool_kthread_stop - stop @t (unparking it if parked), wait for it, free the

@@ -291,6 +291,18 @@ public:
 			m_started = true;
 		return ret;
 	}
+	/* run_named - run(), the thread named @name while it runs
+	 * (kpool_thread_run_named()).
+	 */
+	template <typename T, int (T::*Fn)()>
+	[[nodiscard]] int run_named(PoolRef pool, T &obj, const char *name)
+	{
+		int ret = kpool_thread_run_named(pool.get(), &m_thread,
+						 &QuickThread::trampoline<T, Fn>, &obj, name);
+		if (!ret)
+			m_started = true;
+		return ret;
+	}
 	/* stop - kpool_thread_stop(): the function's result, or -EINTR if it never
 	 * started. Context: process, may sleep.
 	 */

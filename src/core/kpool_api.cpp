@@ -193,7 +193,15 @@ extern "C" int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpoo
 {
 	if (!pool || !t || !fn)
 		return -EINVAL;
-	return to_pool(pool)->thread_run(*t, fn, arg).code();
+	return to_pool(pool)->thread_run(*t, fn, arg, nullptr).code();
+}
+
+extern "C" int kpool_thread_run_named(struct kpool *pool, struct kpool_thread *t,
+				      kpool_thread_fn fn, void *arg, const char *name)
+{
+	if (!pool || !t || !fn)
+		return -EINVAL;
+	return to_pool(pool)->thread_run(*t, fn, arg, name).code();
 }
 
 extern "C" int kpool_thread_stop(struct kpool_thread *t)

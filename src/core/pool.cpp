@@ -816,13 +816,18 @@ Worker *Pool::pop_free_locked()
 	return w;
 }
 
-Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
+Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg, const char *name)
 {
 	HoldIrqSave guard(*this);
 	if (m_dying)
 		return err(-ESHUTDOWN);
 	if (t.kp_state == QuickQueued || t.kp_state == QuickRunning)
 		return err(-EBUSY);
+	// At most sizeof(kp_name) - 1 characters: O(1) under the lock.
+	size_t n = 0;
+	for (; name && name[n] && n < sizeof(t.kp_name) - 1; n++)
+		t.kp_name[n] = name[n];
+	t.kp_name[n] = '\0';
 	t.kp_pool = reinterpret_cast<struct kpool *>(this);
 	t.kp_fn = fn;
 	t.kp_arg = arg;
@@ -1059,7 +1064,13 @@ void Pool::run_quick(Worker &w, kpool_thread *t)
 {
 	// A stop asked before the function started is seen by its first
 	// kpool_thread_should_stop(): a handed-off function always runs.
+	// Named by its caller, it shows that name while it runs.
+	bool named = t->kp_name[0];
+	if (named)
+		kp_current_set_comm(t->kp_name);
 	int ret = t->kp_fn(t->kp_arg);
+	if (named)
+		kp_current_set_comm(w.m_comm);
 	count(Event::Completed);
 	HoldIrq guard(*this);
 	clear_blocked_locked(w);
@@ -1397,6 +1408,9 @@ Result<void> Pool::spawn_one()
 	char name[32];
 	unsigned int id = m_next_id++;
 	kp_snprintf(name, sizeof(name), "kpool/%s:%u", m_name, id);
+	// The comm kthread_create() gives it: the name, truncated.
+	for (size_t i = 0; name[i] && i < sizeof(w->m_comm) - 1; i++)
+		w->m_comm[i] = name[i];
 	auto thread = KThread::create(kp_worker_main, nullptr, w, name, KThread::Wait::NoStart);
 	if (thread.is_error()) {
 		delete w;

@@ -61,7 +61,8 @@ public:
 	void drain();
 
 	// Quick threads.
-	Result<void> thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg);
+	// @name (may be nullptr) names the thread while @fn runs.
+	Result<void> thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg, const char *name);
 	int thread_stop(kpool_thread &t);
 
 	// The calling worker, or nullptr when not called from a pool thread.

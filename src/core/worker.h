@@ -37,6 +37,7 @@ public:
 	Worker *m_reap_next = nullptr;	// R: reaper list
 	unsigned int m_bind_gen = 0;	// S: pool bind generation applied
 	int m_nice = kNiceUnset;	// S: nice applied to our task
+	char m_comm[16] = {};		// I: our own comm, given back after a named quick thread
 	static constexpr int kNiceUnset = 100; // outside -20..19: apply at the first loop
 };
 

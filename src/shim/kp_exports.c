@@ -26,6 +26,7 @@ EXPORT_SYMBOL_GPL(kpool_block_begin);
 EXPORT_SYMBOL_GPL(kpool_block_end);
 EXPORT_SYMBOL_GPL(kpool_current_is_cold_start);
 EXPORT_SYMBOL_GPL(kpool_thread_run);
+EXPORT_SYMBOL_GPL(kpool_thread_run_named);
 EXPORT_SYMBOL_GPL(kpool_thread_stop);
 EXPORT_SYMBOL_GPL(kpool_thread_should_stop);
 EXPORT_SYMBOL_GPL(kpool_thread_is_done);

@@ -10,6 +10,7 @@
 #include <linux/cpumask.h>
 #include <linux/topology.h>
 #include <linux/smp.h>
+#include <linux/string.h>
 #include "shim.h"
 #include "kp_internal.h"
 
@@ -77,6 +78,15 @@ int kp_in_task(void)
 	return in_task();
 }
 EXPORT_SYMBOL_NS_GPL(kp_in_task, KPOOL_INTERNAL);
+
+void kp_current_set_comm(const char *name)
+{
+	/* What set_task_comm() does (it is not exported), on ourselves. */
+	task_lock(current);
+	strscpy_pad(current->comm, name, sizeof(current->comm));
+	task_unlock(current);
+}
+EXPORT_SYMBOL_NS_GPL(kp_current_set_comm, KPOOL_INTERNAL);
 
 void kp_set_user_nice(struct task_struct *task, long nice)
 {

@@ -144,6 +144,8 @@ void kp_might_sleep(void);
 /* cond_resched(): let other tasks run if this CPU should reschedule. */
 void kp_cond_resched(void);
 int kp_in_task(void);
+/* Sets current's comm (truncated to TASK_COMM_LEN - 1). Context: process. */
+void kp_current_set_comm(const char *name);
 void kp_set_user_nice(struct task_struct *task, long nice);
 
 /* ---- kthreads (kp_kthread.c) -------------------------------------------------- */
