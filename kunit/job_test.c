@@ -4,8 +4,10 @@
  * (include/kpool/kpool.h): a job never runs alongside itself, queueing a
  * pending job is reported and changes nothing, kpool_cancel_sync() stops a
  * job that queues itself, and work chained by a pool's own jobs during
- * kpool_destroy() runs before it returns. Waits are bounded polls; no test
- * asserts on elapsed time.
+ * kpool_destroy() runs before it returns. Suite kpool_delayed: delayed jobs
+ * fire, are modified and cancelled, take their key's order when due, and are
+ * never lost or fired after kpool_destroy(). Waits are bounded polls; no
+ * test asserts on elapsed time.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -132,6 +134,14 @@ static struct task_struct *ks_start_submitter(struct kunit *test, struct ks_subm
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	get_task_struct(t);
 	return t;
+}
+
+static unsigned int kp_semantics_nr_queued(struct kpool *pool)
+{
+	struct kpool_stats st;
+
+	kpool_get_stats(pool, &st);
+	return st.nr_queued;
 }
 
 /* ---- non-reentrancy ------------------------------------------------------------------ */
@@ -657,4 +667,238 @@ static struct kunit_suite kp_semantics_suite = {
 	.test_cases = kp_semantics_cases,
 };
 
-kunit_test_suites(&kp_semantics_suite);
+/* ---- kpool_delayed ------------------------------------------------------------------------ */
+
+/* On the heap: debug objects refuse timers on the stack. */
+struct ks_djob {
+	struct kpool_delayed_job dj;
+	struct kpool *pool;
+	atomic_t ran, cancelled, active, max_active, rearm, errors;
+	struct completion *release;
+	unsigned int sleep_us;
+	int order_tag;
+	int *order;
+	atomic_t *order_pos;
+};
+
+static void ks_djob_fn(struct kpool_job *job)
+{
+	struct ks_djob *d = container_of(job, struct ks_djob, dj.job);
+
+	ks_track_max(&d->max_active, atomic_inc_return(&d->active));
+	if (d->order)
+		d->order[atomic_inc_return(d->order_pos) - 1] = d->order_tag;
+	if (d->release)
+		wait_for_completion_state(d->release, TASK_IDLE);
+	if (d->sleep_us)
+		usleep_range(d->sleep_us, 2 * d->sleep_us);
+	atomic_dec(&d->active);
+	atomic_inc(&d->ran);
+	/* 1 (pending) only if a cancel_sync() holds it. */
+	if (atomic_read(&d->rearm) && kpool_queue_delayed(d->pool, &d->dj, 1) < 0)
+		atomic_inc(&d->errors);
+}
+
+static void ks_djob_cancel(struct kpool_job *job)
+{
+	atomic_inc(&container_of(job, struct ks_djob, dj.job)->cancelled);
+}
+
+static struct ks_djob *ks_djob_new(struct kunit *test, struct kpool *pool, bool cancellable)
+{
+	struct ks_djob *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	kpool_delayed_job_init(&d->dj, ks_djob_fn, cancellable ? ks_djob_cancel : NULL);
+	d->pool = pool;
+	return d;
+}
+
+/* Queued with a delay: pending (queueing again is reported), then it runs once. */
+static void delayed_runs_once_when_due(struct kunit *test)
+{
+	struct kpool *pool = ks_make_pool(test, "ks_dl_run", 2);
+	struct ks_djob *d = ks_djob_new(test, pool, false);
+
+	KUNIT_EXPECT_EQ(test, kpool_queue_delayed(pool, &d->dj, msecs_to_jiffies(50)), 0);
+	KUNIT_EXPECT_TRUE(test, kpool_job_pending(&d->dj.job));
+	KUNIT_EXPECT_EQ(test, kpool_queue_delayed(pool, &d->dj, 1), KPOOL_ALREADY_PENDING);
+	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &d->dj.job), KPOOL_ALREADY_PENDING);
+	KUNIT_EXPECT_TRUE(test, ks_wait_for(atomic_read(&d->ran) == 1, 30000));
+	kpool_flush_job(&d->dj.job);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->ran), 1);
+	KUNIT_EXPECT_FALSE(test, kpool_job_pending(&d->dj.job));
+	/* Delay 0: queued at once. */
+	KUNIT_EXPECT_EQ(test, kpool_queue_delayed(pool, &d->dj, 0), 0);
+	kpool_flush_job(&d->dj.job);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->ran), 2);
+	KUNIT_EXPECT_EQ(test, kpool_queue_delayed_ordered(pool, &d->dj, 0, 1), -EINVAL);
+	kpool_destroy(pool);
+}
+
+/*
+ * kpool_mod_delayed(): a minute's delay cut to a jiffy runs it; an idle job
+ * is queued (0); a queued job not started is taken back onto a timer.
+ */
+static void delayed_mod_changes_the_delay(struct kunit *test)
+{
+	struct kpool *pool = ks_make_pool(test, "ks_dl_mod", 1);
+	struct ks_djob *d = ks_djob_new(test, pool, false);
+	struct completion release;
+	struct ks_job blocker;
+
+	KUNIT_ASSERT_EQ(test, kpool_queue_delayed(pool, &d->dj, 60 * HZ), 0);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->ran), 0);
+	KUNIT_EXPECT_EQ(test, kpool_mod_delayed(pool, &d->dj, 1), KPOOL_ALREADY_PENDING);
+	KUNIT_EXPECT_TRUE(test, ks_wait_for(atomic_read(&d->ran) == 1, 30000));
+	kpool_flush_job(&d->dj.job);
+	KUNIT_EXPECT_EQ(test, kpool_mod_delayed(pool, &d->dj, 1), 0);
+	KUNIT_EXPECT_TRUE(test, ks_wait_for(atomic_read(&d->ran) == 2, 30000));
+	kpool_flush_job(&d->dj.job);
+
+	init_completion(&release);
+	ks_job_setup(&blocker, pool, false);
+	blocker.release = &release;
+	KUNIT_ASSERT_EQ(test, kpool_queue(pool, &blocker.job), 0);
+	KUNIT_ASSERT_TRUE(test, ks_wait_for(atomic_read(&blocker.started) == 1, 30000));
+	KUNIT_ASSERT_EQ(test, kpool_queue(pool, &d->dj.job), 0);
+	KUNIT_EXPECT_EQ(test, kpool_mod_delayed(pool, &d->dj, 60 * HZ), KPOOL_ALREADY_PENDING);
+	complete_all(&release);
+	kpool_drain(pool);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->ran), 2);
+	KUNIT_EXPECT_TRUE(test, kpool_job_pending(&d->dj.job));
+	KUNIT_EXPECT_EQ(test, kpool_cancel(&d->dj.job), 1);
+	kpool_destroy(pool);
+}
+
+/* Cancelled before its time: 1, not pending, it never runs; cancel_sync too. */
+static void delayed_cancel_before_due(struct kunit *test)
+{
+	struct kpool *pool = ks_make_pool(test, "ks_dl_cancel", 2);
+	struct ks_djob *d = ks_djob_new(test, pool, true);
+
+	KUNIT_ASSERT_EQ(test, kpool_queue_delayed(pool, &d->dj, 60 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, kpool_cancel(&d->dj.job), 1);
+	KUNIT_EXPECT_FALSE(test, kpool_job_pending(&d->dj.job));
+	KUNIT_EXPECT_EQ(test, kpool_cancel(&d->dj.job), 0);
+	KUNIT_ASSERT_EQ(test, kpool_queue_delayed(pool, &d->dj, 60 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, kpool_cancel_sync(&d->dj.job), 1);
+	KUNIT_EXPECT_EQ(test, kpool_cancel_sync(&d->dj.job), 0);
+	/* A short one cancelled: it does not fire later either. */
+	KUNIT_ASSERT_EQ(test, kpool_queue_delayed(pool, &d->dj, 2), 0);
+	if (!kpool_cancel(&d->dj.job))
+		kpool_cancel_sync(&d->dj.job); /* it fired: wait for its run */
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, kpool_job_pending(&d->dj.job));
+	KUNIT_EXPECT_LE(test, atomic_read(&d->ran), 1);
+	kpool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->cancelled), 0);
+}
+
+/*
+ * A delayed job that queues itself again with a jiffy's delay from its
+ * function: kpool_cancel_sync() leaves it neither pending nor running.
+ */
+static void delayed_cancel_sync_stops_self_rearming(struct kunit *test)
+{
+	struct kpool *pool = ks_make_pool(test, "ks_dl_rearm", 2);
+	struct ks_djob *d = ks_djob_new(test, pool, false);
+	int ran;
+
+	atomic_set(&d->rearm, 1);
+	d->sleep_us = 4000; /* longer than its delay: the cancel meets it running */
+	KUNIT_ASSERT_EQ(test, kpool_queue_delayed(pool, &d->dj, 1), 0);
+	KUNIT_ASSERT_TRUE(test, ks_wait_for(atomic_read(&d->ran) >= 5, 30000));
+	kpool_cancel_sync(&d->dj.job);
+	KUNIT_EXPECT_FALSE(test, kpool_job_pending(&d->dj.job));
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->active), 0);
+	ran = atomic_read(&d->ran);
+	msleep(100);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->ran), ran);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->max_active), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->errors), 0);
+	kpool_destroy(pool);
+}
+
+/*
+ * An ordered delayed job takes its place in the key's order when it is due:
+ * A runs (key 9), B is due meanwhile and waits behind it, C is queued
+ * after: A, B, C.
+ */
+static void delayed_ordered_takes_key_order_when_due(struct kunit *test)
+{
+	struct kpool *pool = ks_make_pool(test, "ks_dl_order", 4);
+	struct ks_djob *b = ks_djob_new(test, pool, false);
+	struct completion release;
+	atomic_t pos = ATOMIC_INIT(0);
+	int order[3] = {};
+	struct ks_job a, c;
+
+	init_completion(&release);
+	ks_job_setup(&a, pool, false);
+	ks_job_setup(&c, pool, false);
+	a.release = &release;
+	a.order = order;
+	b->order = order;
+	c.order = order;
+	a.order_pos = &pos;
+	b->order_pos = &pos;
+	c.order_pos = &pos;
+	a.order_tag = 1;
+	b->order_tag = 2;
+	c.order_tag = 3;
+	KUNIT_ASSERT_EQ(test, kpool_queue_ordered(pool, &a.job, 9), 0);
+	KUNIT_ASSERT_TRUE(test, ks_wait_for(atomic_read(&a.started) == 1, 30000));
+	KUNIT_ASSERT_EQ(test, kpool_queue_delayed_ordered(pool, &b->dj, 9, 1), 0);
+	/* Due: queued behind A (counted as queued once off its timer). */
+	KUNIT_ASSERT_TRUE(test, ks_wait_for(kp_semantics_nr_queued(pool) == 1, 30000));
+	KUNIT_ASSERT_EQ(test, kpool_queue_ordered(pool, &c.job, 9), 0);
+	complete_all(&release);
+	kpool_drain(pool);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pos), 3);
+	KUNIT_EXPECT_EQ(test, order[0], 1);
+	KUNIT_EXPECT_EQ(test, order[1], 2);
+	KUNIT_EXPECT_EQ(test, order[2], 3);
+	kpool_destroy(pool);
+}
+
+/*
+ * kpool_destroy() with timers armed: the delayed job with a cancel function
+ * is reported cancelled, the other runs; neither fires afterwards (debug
+ * objects would report the timer freed while active).
+ */
+static void delayed_destroy_cancels_or_runs_armed(struct kunit *test)
+{
+	struct kpool *pool = ks_make_pool(test, "ks_dl_destroy", 2);
+	struct ks_djob *with = ks_djob_new(test, pool, true);
+	struct ks_djob *without = ks_djob_new(test, pool, false);
+
+	KUNIT_ASSERT_EQ(test, kpool_queue_delayed(pool, &with->dj, 60 * HZ), 0);
+	KUNIT_ASSERT_EQ(test, kpool_queue_delayed(pool, &without->dj, 60 * HZ), 0);
+	kpool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, atomic_read(&with->cancelled), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&with->ran), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&without->ran), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&without->cancelled), 0);
+	KUNIT_EXPECT_FALSE(test, kpool_job_pending(&with->dj.job));
+	KUNIT_EXPECT_FALSE(test, kpool_job_pending(&without->dj.job));
+}
+
+static struct kunit_case kp_delayed_cases[] = {
+	KUNIT_CASE(delayed_runs_once_when_due),
+	KUNIT_CASE(delayed_mod_changes_the_delay),
+	KUNIT_CASE(delayed_cancel_before_due),
+	KUNIT_CASE(delayed_cancel_sync_stops_self_rearming),
+	KUNIT_CASE(delayed_ordered_takes_key_order_when_due),
+	KUNIT_CASE(delayed_destroy_cancels_or_runs_armed),
+	{},
+};
+
+static struct kunit_suite kp_delayed_suite = {
+	.name = "kpool_delayed",
+	.test_cases = kp_delayed_cases,
+};
+
+kunit_test_suites(&kp_semantics_suite, &kp_delayed_suite);

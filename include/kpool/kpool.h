@@ -25,8 +25,9 @@
  * (held for O(1) work), never sleep and never allocate, so they may be called
  * from hard IRQ context also on a PREEMPT_RT kernel, and with a raw_spinlock_t
  * held: kpool_queue(), kpool_queue_ordered(), kpool_cancel(),
- * kpool_thread_run(), kpool_thread_run_named(), kpool_thread_is_done(),
- * kpool_get_attrs(),
+ * kpool_queue_delayed(), kpool_queue_delayed_ordered(), kpool_mod_delayed(),
+ * kpool_delayed_job_init(), kpool_thread_run(), kpool_thread_run_named(),
+ * kpool_thread_is_done(), kpool_get_attrs(),
  * kpool_get_stats(), kpool_default(), kpool_name(), kpool_job_init(),
  * kpool_job_pending() and kpool_kthread_has_exited(). Everything else is
  * process context.
@@ -130,6 +131,21 @@ struct kpool_job {
 		.kp_func = (func), .kp_cancel = (cancel) \
 	}
 #define KPOOL_DEFINE_JOB(name, func, cancel) struct kpool_job name = KPOOL_JOB_INIT(func, cancel)
+
+/*
+ * A delayed job (as delayed_work): @job is queued on its pool once a kernel
+ * timer expires, and is a normal job from then on (ordering by key
+ * included). Initialise it with kpool_delayed_job_init(); kp_ fields are
+ * private. kpool_cancel(), kpool_cancel_sync(), kpool_flush_job() and
+ * kpool_job_pending() take &dj->job and cover the timer too (a flush waits
+ * for the timer). kpool_destroy() cancels (cancel function) or runs the
+ * armed ones, and a delayed job chained during it is due at once. With the
+ * kernel's debug objects on, a delayed job must not live on the stack.
+ */
+struct kpool_delayed_job {
+	struct kpool_job job;
+	unsigned long kp_timer[16]; /* a struct timer_list (its size checked at build) */
+};
 
 /*
  * A quick thread. Embed it in your object; kp_ fields are private. Valid from
@@ -241,6 +257,46 @@ __must_check int kpool_queue(struct kpool *pool, struct kpool_job *job);
  * Returns as kpool_queue(), or -EINVAL for key 0.
  */
 __must_check int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long key);
+
+/*
+ * kpool_delayed_job_init - kpool_job_init() for a delayed job, and its timer.
+ * Context: any.
+ */
+void kpool_delayed_job_init(struct kpool_delayed_job *dj, kpool_job_fn func, kpool_job_fn cancel);
+
+/*
+ * kpool_queue_delayed - queue @dj->job on @pool after @delay jiffies (0:
+ * now, as kpool_queue()). Until then it is pending (kpool_job_pending()),
+ * not counted in nr_queued, and kpool_drain() does not wait for it.
+ * Returns as kpool_queue(): KPOOL_ALREADY_PENDING if it is pending (timer
+ * armed, or queued), nothing changed (kpool_mod_delayed() changes the delay).
+ * Context: any; never sleeps, never allocates.
+ */
+__must_check int kpool_queue_delayed(struct kpool *pool, struct kpool_delayed_job *dj,
+				     unsigned long delay);
+
+/*
+ * kpool_queue_delayed_ordered - kpool_queue_delayed(), and once its time
+ * comes it is queued as kpool_queue_ordered() with @key (its place in the
+ * key's order is taken then). Returns as kpool_queue_delayed(), or -EINVAL
+ * for key 0.
+ */
+__must_check int kpool_queue_delayed_ordered(struct kpool *pool, struct kpool_delayed_job *dj,
+					     unsigned long key, unsigned long delay);
+
+/*
+ * kpool_mod_delayed - as mod_delayed_work(): queue @dj on @pool after @delay
+ * jiffies whatever its state: a pending job (timer armed or queued, not
+ * started) is taken back and its timer set to the new delay; an idle or
+ * running one is queued as kpool_queue_delayed(). It keeps the key it was
+ * last queued with (0: unordered). Returns 0 if it was not pending (now
+ * queued), KPOOL_ALREADY_PENDING (1) if it was and its delay changed, or
+ * while a kpool_cancel_sync() holds it (then nothing changed); -EBUSY if it
+ * is pending on another pool, -EINVAL, -ESHUTDOWN (nothing changed).
+ * Context: any.
+ */
+__must_check int kpool_mod_delayed(struct kpool *pool, struct kpool_delayed_job *dj,
+				   unsigned long delay);
 
 /*
  * kpool_cancel - remove @job from its queue if it is pending, without

@@ -136,6 +136,7 @@ extern "C" int kpool_cancel(struct kpool_job *job)
 		case Pool::CancelResult::Cancelled: return 1;
 		case Pool::CancelResult::NotQueued: return 0;
 		case Pool::CancelResult::Moved: break; // queued elsewhere since: again
+		case Pool::CancelResult::Retry: kp_cpu_relax(); break; // a timer firing
 		}
 	}
 }
@@ -153,7 +154,54 @@ extern "C" int kpool_cancel_sync(struct kpool_job *job)
 		case Pool::CancelResult::Cancelled: return 1;
 		case Pool::CancelResult::NotQueued: return 0;
 		case Pool::CancelResult::Moved: break; // queued elsewhere since: again
+		case Pool::CancelResult::Retry: break; // not returned by cancel_sync()
 		}
+	}
+}
+
+// The timer of a delayed job (TIMER_IRQSAFE: interrupts off).
+extern "C" void kp_delayed_job_timer(struct timer_list *timer);
+extern "C" void kp_delayed_job_timer(struct timer_list *timer)
+{
+	auto *dj = reinterpret_cast<kpool_delayed_job *>(
+		reinterpret_cast<char *>(timer) - __builtin_offsetof(kpool_delayed_job, kp_timer));
+	// Stored before the timer was armed, unchanged while it is.
+	to_pool(__atomic_load_n(&dj->job.kp_pool, __ATOMIC_ACQUIRE))->timer_fired(*dj);
+}
+
+extern "C" void kpool_delayed_job_init(struct kpool_delayed_job *dj, kpool_job_fn func,
+				       kpool_job_fn cancel)
+{
+	kpool_job_init(&dj->job, func, cancel);
+	kp_timer_setup_irqsafe(dj->kp_timer, kp_delayed_job_timer);
+}
+
+extern "C" int kpool_queue_delayed(struct kpool *pool, struct kpool_delayed_job *dj,
+				   unsigned long delay)
+{
+	if (!pool || !dj || !dj->job.kp_func)
+		return -EINVAL;
+	return queue_result(to_pool(pool)->queue_delayed(*dj, 0, delay));
+}
+
+extern "C" int kpool_queue_delayed_ordered(struct kpool *pool, struct kpool_delayed_job *dj,
+					   unsigned long key, unsigned long delay)
+{
+	if (!pool || !dj || !dj->job.kp_func || !key)
+		return -EINVAL;
+	return queue_result(to_pool(pool)->queue_delayed(*dj, key, delay));
+}
+
+extern "C" int kpool_mod_delayed(struct kpool *pool, struct kpool_delayed_job *dj,
+				 unsigned long delay)
+{
+	if (!pool || !dj || !dj->job.kp_func)
+		return -EINVAL;
+	for (;;) {
+		auto r = to_pool(pool)->mod_delayed(*dj, delay);
+		if (r.code() != -kp::EAGAIN)
+			return queue_result(kp::move(r));
+		kp_cpu_relax(); // its timer is firing: it is queued in a moment
 	}
 }
 

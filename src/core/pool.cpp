@@ -19,7 +19,14 @@ enum JobState : int {
 	JobWaiting = 2,
 	JobDeferred = 3,
 	JobCanceling = 4,
+	JobTimer = 5, // a delayed job whose timer is armed: pending too
 };
+
+kpool_delayed_job *delayed_of(kpool_job *job)
+{
+	return reinterpret_cast<kpool_delayed_job *>(reinterpret_cast<char *>(job) -
+						     __builtin_offsetof(kpool_delayed_job, job));
+}
 enum QuickState : int { QuickIdle = 0, QuickQueued = 1, QuickRunning = 2, QuickDone = 3 };
 
 constinit LockClass g_pool_lock_class("kpool_pool_lock");
@@ -144,6 +151,7 @@ void Pool::destroy()
 {
 	kp::might_sleep();
 	kpool_job *cancelled = nullptr;
+	kpool_job *timed = nullptr;
 
 	// First, so no knob write runs during the teardown (removal waits for
 	// the ones in progress), and no hotplug callback either.
@@ -157,6 +165,13 @@ void Pool::destroy()
 		HoldIrq guard(*this);
 		m_dying = true;
 		m_destroyer = kp_current();
+		// Armed delayed jobs are held (queueing them is refused) until
+		// their timers are stopped, below.
+		while (kpool_job *j = m_timers.pop_front()) {
+			j->kp_state = JobCanceling;
+			j->kp_next = timed;
+			timed = j;
+		}
 
 		// Queued jobs with a cancel function are reported cancelled. The
 		// others stay queued, in their key order, and are run by the exiting
@@ -218,6 +233,23 @@ void Pool::destroy()
 			wake_locked(static_cast<Worker *>(t->kp_worker)->m_task);
 		}
 		wake_waiters_locked();
+	}
+	// A delayed job whose time had not come: cancelled if it has a cancel
+	// function, else run now with the queued jobs. Its timer callback, if
+	// it runs, sees JobCanceling and leaves; timer_delete_sync() waits for
+	// it, so none runs once the pool is gone.
+	while (kpool_job *j = timed) {
+		timed = j->kp_next;
+		kp_timer_delete_sync(delayed_of(j)->kp_timer);
+		HoldIrq guard(*this);
+		j->kp_state = JobIdle;
+		if (j->kp_cancel) {
+			j->kp_next = cancelled;
+			cancelled = j;
+		} else {
+			enqueue_locked(*j, j->kp_key);
+		}
+		wake_waiters_locked(); // a cancel_sync() from one of our jobs
 	}
 	// Free workers are woken to drain the queue and exit, one per hold of
 	// the lock (m_dying keeps them off the free lists from now on).
@@ -545,6 +577,14 @@ Result<Pool::QueueResult> Pool::queue(kpool_job &job, unsigned long key)
 		return QueueResult::Pending;
 	if (m_dying && !accepts_chained_locked())
 		return err(-ESHUTDOWN);
+	enqueue_locked(job, key);
+	return QueueResult::Queued;
+}
+
+// Queues the idle @job: runnable, behind its key, or behind its own running
+// instance.
+void Pool::enqueue_locked(kpool_job &job, unsigned long key)
+{
 	// Read without a lock by kpool_cancel() (which rechecks it under ours).
 	__atomic_store_n(&job.kp_pool, reinterpret_cast<struct kpool *>(this), __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -559,21 +599,97 @@ Result<Pool::QueueResult> Pool::queue(kpool_job &job, unsigned long key)
 		job.kp_state = JobDeferred;
 		w->m_requeue = &job;
 		kp_trace_job(KP_TRACE_ENQUEUE, m_name, job.kp_queued_ns, key);
-		return QueueResult::Queued;
+		return;
 	}
 	if (key) {
 		if (kpool_job *holder = find_slot_locked(key)) {
 			job.kp_state = JobWaiting;
 			append_follower_locked(holder, &job);
 			kp_trace_job(KP_TRACE_ENQUEUE, m_name, job.kp_queued_ns, key);
-			return QueueResult::Queued;
+			return;
 		}
 		link_slot_locked(&job);
 	}
 	push_job_tail_locked(&job);
 	wake_for_work_locked();
 	kp_trace_job(KP_TRACE_ENQUEUE, m_name, job.kp_queued_ns, key);
+}
+
+// ---- delayed jobs --------------------------------------------------------------------------
+//
+// An armed delayed job is on m_timers in JobTimer (not counted in
+// m_nr_queued). Whoever takes it out of JobTimer under the lock (the timer
+// callback, a cancel, a modify, destroy) owns the transition; the others
+// see another state. A cancel or modify that cannot deactivate the timer
+// (its callback is running, waiting for our lock) lets the callback queue
+// the job and retries: the callback then never runs for a job that left
+// JobTimer without it, so it never touches a job or pool that may be gone.
+
+void Pool::arm_locked(kpool_delayed_job &dj, unsigned long key, unsigned long delay)
+{
+	kpool_job &job = dj.job;
+	// Chained during destroy(), which has stopped the pool's timers
+	// already: due at once, so it runs before the pool goes.
+	if (!delay || m_dying) {
+		enqueue_locked(job, key);
+		return;
+	}
+	// The callback finds the pool here (stored before the timer is armed;
+	// it changes only once the job left JobTimer).
+	__atomic_store_n(&job.kp_pool, reinterpret_cast<struct kpool *>(this), __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	job.kp_key = key;
+	job.kp_state = JobTimer;
+	m_timers.push_back(&job);
+	kp_timer_mod(dj.kp_timer, kp_jiffies() + delay);
+}
+
+Result<Pool::QueueResult> Pool::queue_delayed(kpool_delayed_job &dj, unsigned long key,
+					      unsigned long delay)
+{
+	HoldIrqSave guard(*this);
+	if (dj.job.kp_state != JobIdle)
+		return QueueResult::Pending;
+	if (m_dying && !accepts_chained_locked())
+		return err(-ESHUTDOWN);
+	arm_locked(dj, key, delay);
 	return QueueResult::Queued;
+}
+
+Result<Pool::QueueResult> Pool::mod_delayed(kpool_delayed_job &dj, unsigned long delay)
+{
+	HoldIrqSave guard(*this);
+	kpool_job &job = dj.job;
+	if (job.kp_state == JobCanceling)
+		return QueueResult::Pending; // refused, as queue()
+	bool pending = job.kp_state != JobIdle;
+	if (pending) {
+		if (__atomic_load_n(&job.kp_pool, __ATOMIC_RELAXED) !=
+		    reinterpret_cast<struct kpool *>(this))
+			return err(-EBUSY);
+		switch (take_pending_locked(job)) {
+		case Take::Busy: return err(-EAGAIN); // the caller retries
+		case Take::NotPending: pending = false; break;
+		case Take::Taken: break;
+		}
+	}
+	if (!pending && m_dying && !accepts_chained_locked())
+		return err(-ESHUTDOWN);
+	arm_locked(dj, job.kp_key, delay);
+	return pending ? QueueResult::Pending : QueueResult::Queued;
+}
+
+void Pool::timer_fired(kpool_delayed_job &dj)
+{
+	// Interrupts are off already (TIMER_IRQSAFE).
+	HoldIrqSave guard(*this);
+	kpool_job &job = dj.job;
+	if (job.kp_state != JobTimer)
+		return; // taken by destroy(), which waits for us
+	m_timers.unlink(&job);
+	job.kp_state = JobIdle;
+	enqueue_locked(job, job.kp_key);
+	wake_waiters_locked(); // a cancel_sync() waiting to take it
 }
 
 // A job queued while it ran, after its function returned: queued now, at the
@@ -591,10 +707,19 @@ void Pool::requeue_deferred_locked(kpool_job *job)
 	push_job_tail_locked(job);
 }
 
-// Takes @job off this pool's books if it is pending; false if it is not.
-bool Pool::take_pending_locked(kpool_job &job)
+// Takes @job off this pool's books if it is pending. Busy: an armed timer
+// whose callback is running; the caller retries once it queued the job.
+Pool::Take Pool::take_pending_locked(kpool_job &job)
 {
 	int state = job.kp_state;
+	if (state == JobTimer) {
+		if (!kp_timer_delete(delayed_of(&job)->kp_timer))
+			return Take::Busy;
+		m_timers.unlink(&job);
+		job.kp_state = JobIdle;
+		wake_waiters_locked();
+		return Take::Taken;
+	}
 	if (state == JobQueued) {
 		unlink_job_locked(&job);
 		if (job.kp_key) {
@@ -607,7 +732,7 @@ bool Pool::take_pending_locked(kpool_job &job)
 	} else if (state == JobWaiting) {
 		kpool_job *holder = find_slot_locked(job.kp_key);
 		if (KP_WARN_ON_ONCE(!holder))
-			return false;
+			return Take::NotPending;
 		kpool_job *prev = nullptr;
 		for (kpool_job *j = holder->kp_followers; j; prev = j, j = j->kp_next) {
 			if (j != &job)
@@ -623,18 +748,17 @@ bool Pool::take_pending_locked(kpool_job &job)
 	} else if (state == JobDeferred) {
 		Worker *w = find_busy_locked(&job);
 		if (KP_WARN_ON_ONCE(!w || w->m_requeue != &job))
-			return false;
+			return Take::NotPending;
 		w->m_requeue = nullptr;
 	} else {
-		return false;
+		return Take::NotPending;
 	}
 	job.kp_state = JobIdle;
 	job.kp_next = nullptr;
 	m_nr_queued--;
-	count(Event::Cancelled);
 	// Flushers and drainers may be waiting for exactly this job.
 	wake_waiters_locked();
-	return true;
+	return Take::Taken;
 }
 
 Pool::CancelResult Pool::cancel(kpool_job &job)
@@ -648,7 +772,12 @@ Pool::CancelResult Pool::cancel(kpool_job &job)
 	if (__atomic_load_n(&job.kp_pool, __ATOMIC_RELAXED) !=
 	    reinterpret_cast<struct kpool *>(this))
 		return CancelResult::Moved;
-	return take_pending_locked(job) ? CancelResult::Cancelled : CancelResult::NotQueued;
+	switch (take_pending_locked(job)) {
+	case Take::Taken: count(Event::Cancelled); return CancelResult::Cancelled;
+	case Take::Busy: return CancelResult::Retry;
+	case Take::NotPending: break;
+	}
+	return CancelResult::NotQueued;
 }
 
 // Pending work is taken off first, then the job is held in JobCanceling, so
@@ -671,8 +800,14 @@ Pool::CancelResult Pool::cancel_sync(kpool_job &job)
 		}
 		if (job.kp_state == JobCanceling)
 			return false;
-		if (take_pending_locked(job))
+		switch (take_pending_locked(job)) {
+		case Take::Busy: return false; // the timer callback wakes us
+		case Take::Taken:
+			count(Event::Cancelled);
 			res = CancelResult::Cancelled;
+			break;
+		case Take::NotPending: break;
+		}
 		job.kp_state = JobCanceling;
 		return true;
 	});
@@ -727,7 +862,8 @@ Worker *Pool::find_busy_locked(const kpool_job *job)
 bool Pool::is_pending(const kpool_job &job)
 {
 	int state = __atomic_load_n(&job.kp_state, __ATOMIC_RELAXED);
-	return state == JobQueued || state == JobWaiting || state == JobDeferred;
+	return state == JobQueued || state == JobWaiting || state == JobDeferred ||
+	       state == JobTimer;
 }
 
 bool Pool::is_job_busy_locked(kpool_job &job)

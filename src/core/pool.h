@@ -51,10 +51,18 @@ public:
 	Result<QueueResult> queue(kpool_job &job, unsigned long key);
 	// Moved: @job is no longer on this pool (queued on another since the
 	// caller read its pool); the caller retries with the job's new pool.
-	enum class CancelResult { Cancelled, NotQueued, Moved };
+	// Retry: a delayed job's timer callback is running; the caller retries.
+	enum class CancelResult { Cancelled, NotQueued, Moved, Retry };
 	CancelResult cancel(kpool_job &job);
 	// Context: process, may sleep. See kpool_cancel_sync().
 	CancelResult cancel_sync(kpool_job &job);
+	// Delayed jobs; see kpool.h. Context: any. mod_delayed() fails with
+	// -EAGAIN while the timer callback runs: the caller retries.
+	Result<QueueResult> queue_delayed(kpool_delayed_job &dj, unsigned long key,
+					  unsigned long delay);
+	Result<QueueResult> mod_delayed(kpool_delayed_job &dj, unsigned long delay);
+	// The timer callback. Context: timer (interrupts off).
+	void timer_fired(kpool_delayed_job &dj);
 	void flush_job(kpool_job &job);
 	// A lockless snapshot, see kpool_job_pending(). Context: any.
 	static bool is_pending(const kpool_job &job);
@@ -178,7 +186,10 @@ private:
 	void run_job(Worker &w, kpool_job *job);
 	void run_quick(Worker &w, kpool_thread *t);
 	bool is_job_busy_locked(kpool_job &job);
-	bool take_pending_locked(kpool_job &job);
+	enum class Take { Taken, NotPending, Busy };
+	Take take_pending_locked(kpool_job &job);
+	void enqueue_locked(kpool_job &job, unsigned long key);
+	void arm_locked(kpool_delayed_job &dj, unsigned long key, unsigned long delay);
 	void requeue_deferred_locked(kpool_job *job);
 	bool accepts_chained_locked();
 	// The busy hash: workers running a job, by the job's address.
@@ -215,6 +226,7 @@ private:
 	kpool_job *m_slots[kKeyBuckets] = {};	  // L: key holders by hash
 	LinkQueue<kpool_thread> m_quick;	  // L: quick threads waiting
 	LinkQueue<kpool_thread> m_quick_running;  // L: quick threads handed to a worker
+	LinkQueue<kpool_job> m_timers;		  // L: delayed jobs with their timer armed
 	Worker *m_busy[kBusyBuckets] = {};	  // L: workers running a job (busy hash)
 	task_struct *m_destroyer = nullptr;	  // L: the task in destroy()
 	unsigned int m_nr_threads = 0;		  // L: not retired
