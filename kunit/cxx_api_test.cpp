@@ -66,6 +66,26 @@ struct Counter {
 	kpool_cxx::Job<Counter, &Counter::on_run, &Counter::on_cancel> job{*this};
 };
 
+// A job that runs until it is opened.
+struct Gate {
+	void on_run()
+	{
+		store(started, 1);
+		while (!load(open))
+			sleep_tick();
+		__atomic_add_fetch(&runs, 1, __ATOMIC_RELEASE);
+	}
+
+	int started = 0;
+	int open = 0;
+	int runs = 0;
+	kpool_cxx::Job<Gate, &Gate::on_run> job{*this};
+};
+
+void plain_job_fn(struct kpool_job *)
+{
+}
+
 struct Spinner {
 	int loop()
 	{
@@ -175,6 +195,36 @@ extern "C" void kp_cxx_api_job_runs_or_cancels_each_at_destroy(struct kunit *tes
 		cancelled += load(k.cancels);
 	}
 	KP_EXPECT(test, ran + cancelled == kJobs);
+}
+
+extern "C" void kp_cxx_api_job_pending_cancel_sync_queue_result(struct kunit *test)
+{
+	auto r = kpool_cxx::Pool::create("kp_cxx_pending", small_attrs(1));
+	KP_ASSERT(test, r.has_value());
+	kpool_cxx::Pool pool = r.take();
+	Gate gate;
+	Counter k;
+	KP_ASSERT(test, pool.queue(gate.job) == 0);
+	KP_ASSERT(test, wait_set(gate.started));
+	// Behind the gate on the only thread: pending, and reported so.
+	KP_EXPECT(test, !k.job.pending());
+	KP_EXPECT(test, pool.queue(k.job) == 0);
+	KP_EXPECT(test, k.job.pending());
+	KP_EXPECT(test, pool.queue(k.job) == KPOOL_ALREADY_PENDING);
+	KP_EXPECT(test, k.job.cancel_sync());
+	KP_EXPECT(test, !k.job.pending());
+	KP_EXPECT(test, !k.job.cancel_sync());
+	KP_EXPECT(test, pool.queue(k.job) == 0);
+	store(gate.open, 1);
+	k.job.flush();
+	KP_EXPECT(test, load(k.runs) == 1);
+	KP_EXPECT(test, load(k.cancels) == 0);
+	// Ran and returned: nothing to cancel, nothing to wait for.
+	KP_EXPECT(test, !gate.job.cancel_sync());
+	KP_EXPECT(test, load(gate.runs) == 1);
+	// The static initializer is valid C++ too.
+	struct kpool_job plain = KPOOL_JOB_INIT(plain_job_fn, nullptr);
+	KP_EXPECT(test, !kpool_job_pending(&plain));
 }
 
 extern "C" void kp_cxx_api_quick_thread_destructor_stops(struct kunit *test)

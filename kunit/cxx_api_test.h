@@ -17,6 +17,7 @@ struct kunit;
 	X(pool_move_leaves_source_empty)          \
 	X(job_runs_member_function)               \
 	X(job_runs_or_cancels_each_at_destroy)    \
+	X(job_pending_cancel_sync_queue_result)   \
 	X(quick_thread_destructor_stops)          \
 	X(quick_thread_stop_returns_result)       \
 	X(kthread_stop_after_exit_returns_result) \

@@ -940,7 +940,7 @@ static void jobs_ordered_key_holds_order_others_proceed(struct kunit *test)
 	kpool_destroy(pool);
 }
 
-static void jobs_queue_twice_is_busy(struct kunit *test)
+static void jobs_queue_twice_reports_pending(struct kunit *test)
 {
 	struct kpool_attrs a = kp_small;
 	struct kpool *pool;
@@ -951,7 +951,7 @@ static void jobs_queue_twice_is_busy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &s->b[0].job), 0);
 	KUNIT_EXPECT_TRUE(test, kp_wait_for(atomic_read(&s->running) == 1, 30000));
 	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &s->b[1].job), 0);
-	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &s->b[1].job), -EBUSY);
+	KUNIT_EXPECT_EQ(test, kpool_queue(pool, &s->b[1].job), KPOOL_ALREADY_PENDING);
 	complete_all(&s->release);
 	kpool_drain(pool);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->ran), 2);
@@ -1097,7 +1097,7 @@ static struct kunit_case kp_jobs_cases[] = {
 	KUNIT_CASE(jobs_stats_consistent_after_run),
 	KUNIT_CASE(jobs_oldest_age_grows_while_a_job_waits),
 	KUNIT_CASE(jobs_ordered_key_holds_order_others_proceed),
-	KUNIT_CASE(jobs_queue_twice_is_busy),
+	KUNIT_CASE(jobs_queue_twice_reports_pending),
 	KUNIT_CASE(jobs_cancel_pending_and_flush),
 	KUNIT_CASE(jobs_queue_rejects_null_pool),
 	{},

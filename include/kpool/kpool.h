@@ -26,9 +26,12 @@
  * (held for O(1) work), never sleep and never allocate, so they may be called
  * from hard IRQ context also on a PREEMPT_RT kernel, and with a raw_spinlock_t
  * held: kpool_queue(), kpool_queue_ordered(), kpool_cancel(),
- * kpool_thread_run(), kpool_thread_is_done(), kpool_get_attrs(),
- * kpool_get_stats(), kpool_default(), kpool_name(), kpool_job_init() and
- * kpool_kthread_has_exited(). Everything else is process context.
+ * kpool_queue_delayed(), kpool_queue_delayed_ordered(), kpool_mod_delayed(),
+ * kpool_delayed_job_init(), kpool_thread_run(), kpool_thread_run_named(),
+ * kpool_thread_is_done(), kpool_get_attrs(),
+ * kpool_get_stats(), kpool_default(), kpool_name(), kpool_job_init(),
+ * kpool_job_pending() and kpool_kthread_has_exited(). Everything else is
+ * process context.
  */
 #ifndef KPOOL_KPOOL_H
 #define KPOOL_KPOOL_H
@@ -40,6 +43,11 @@ extern "C" {
 struct kpool;
 struct kpool_job;
 struct kpool_kthread;
+
+/* Results that must not be ignored: work would be lost (C and C++ callers). */
+#ifndef __must_check
+#define __must_check __attribute__((__warn_unused_result__))
+#endif
 
 /**
  * typedef kpool_job_fn - the function of a job.
@@ -73,6 +81,11 @@ typedef int (*kpool_thread_fn)(void *arg);
  * define KPOOL_NAME_MAX - longest pool name, without the terminating NUL.
  */
 #define KPOOL_NAME_MAX 31
+/**
+ * define KPOOL_ALREADY_PENDING - kpool_queue()'s result for a job that was
+ * pending already: nothing changed (not an error; queue_work()'s false).
+ */
+#define KPOOL_ALREADY_PENDING 1
 
 /**
  * struct kpool_attrs - sizing of a pool; see kpool_set_attrs() for the rules.
@@ -127,10 +140,21 @@ struct kpool_stats {
 /**
  * struct kpool_job - a job.
  *
- * Embed it in your object and initialise it with kpool_job_init(); every
- * field is private to kpool. While queued or running, the job's memory must
- * stay valid; the job function may free it (kpool does not touch a job after
- * calling its function).
+ * Embed it in your object and initialise it with kpool_job_init() or
+ * KPOOL_JOB_INIT(); every field is private to kpool. While queued or running,
+ * the job's memory must stay valid; the job function may free it (kpool does
+ * not touch a job after calling its function, unless it was queued again
+ * meanwhile).
+ *
+ * As with work_struct, a job never runs concurrently with itself: queued
+ * while it runs, it runs once more after the running instance returned (on
+ * any thread of the pool). Each successful queueing (kpool_queue() returned
+ * 0) ends in exactly one of: the function runs; kpool_cancel() or
+ * kpool_cancel_sync() returns 1; the cancel function is called (only by
+ * kpool_destroy()). A job that is pending, or was queued again while it
+ * runs, moves to another pool only once idle (kpool_cancel_sync() or
+ * kpool_flush_job() returned): kpool keeps a job from overlapping itself on
+ * the pool it runs on, not across pools.
  */
 struct kpool_job {
 	/* private: */
@@ -145,6 +169,44 @@ struct kpool_job {
 	unsigned long kp_key;
 	unsigned long long kp_queued_ns;
 	int kp_state;
+};
+
+/**
+ * KPOOL_JOB_INIT() - a static initializer for a job (as __WORK_INITIALIZER).
+ * @func: the job's function.
+ * @cancel: its cancel function, or NULL (see kpool_job_init()).
+ *
+ * Equal to kpool_job_init(job, func, cancel):
+ * ``static struct kpool_job my_job = KPOOL_JOB_INIT(my_fn, NULL);``
+ */
+#define KPOOL_JOB_INIT(func, cancel)                     \
+	{                                                \
+		.kp_func = (func), .kp_cancel = (cancel) \
+	}
+/**
+ * KPOOL_DEFINE_JOB() - define a job initialised by KPOOL_JOB_INIT() (as
+ * DECLARE_WORK).
+ * @name: the variable.
+ * @func: the job's function.
+ * @cancel: its cancel function, or NULL.
+ */
+#define KPOOL_DEFINE_JOB(name, func, cancel) struct kpool_job name = KPOOL_JOB_INIT(func, cancel)
+
+/**
+ * struct kpool_delayed_job - a job queued once a timer expires (as delayed_work).
+ * @job: the job; a normal job once its time comes (ordering by key included).
+ *
+ * Initialise it with kpool_delayed_job_init(). kpool_cancel(),
+ * kpool_cancel_sync(), kpool_flush_job() and kpool_job_pending() take
+ * &dj->job and cover the timer too (a flush waits for the timer).
+ * kpool_destroy() cancels (cancel function) or runs the armed ones, and a
+ * delayed job chained during it is due at once. With the kernel's debug
+ * objects on, a delayed job must not live on the stack.
+ */
+struct kpool_delayed_job {
+	struct kpool_job job;
+	/* private: */
+	unsigned long kp_timer[16]; /* a struct timer_list (its size checked at build) */
 };
 
 /**
@@ -167,6 +229,7 @@ struct kpool_thread {
 	int kp_result;
 	int kp_state;
 	int kp_stop;
+	char kp_name[16]; /* the name shown while it runs (TASK_COMM_LEN) */
 };
 
 /* ---- pools --------------------------------------------------------------------- */
@@ -182,7 +245,8 @@ struct kpool_thread {
  * Return: 0 and the pool in *@out, or -EINVAL or -ERANGE (bad name or
  * attributes), -EEXIST (name taken), -ENOMEM.
  */
-int kpool_create(const char *name, const struct kpool_attrs *attrs, struct kpool **out);
+__must_check int kpool_create(const char *name, const struct kpool_attrs *attrs,
+			      struct kpool **out);
 
 /**
  * kpool_create_bound() - as kpool_create(), for a pool whose threads run on
@@ -201,8 +265,8 @@ int kpool_create(const char *name, const struct kpool_attrs *attrs, struct kpool
  * Context: process context, may sleep.
  * Return: as kpool_create(), or -EINVAL for a CPU that is not possible.
  */
-int kpool_create_bound(const char *name, const struct kpool_attrs *attrs, unsigned int cpu,
-		       struct kpool **out);
+__must_check int kpool_create_bound(const char *name, const struct kpool_attrs *attrs,
+				    unsigned int cpu, struct kpool **out);
 
 /**
  * kpool_destroy() - stop every thread of a pool, wait for them, free it.
@@ -211,9 +275,12 @@ int kpool_create_bound(const char *name, const struct kpool_attrs *attrs, unsign
  * Every thread is told to stop at once, then waited for. It must not run
  * concurrently with other calls on @pool (as with destroy_workqueue(), flush
  * and drain callers must be done). Queued jobs with a cancel function are
- * cancelled (the function is called); the others run first. Running quick
- * threads see kpool_thread_should_stop(). After it returns no kpool thread
- * runs code of @pool's users.
+ * cancelled (the function is called); the others run first. Jobs queued
+ * meanwhile by @pool's own jobs (chained work, as drain_workqueue() accepts
+ * it) are accepted and run before it returns; any other queueing gets
+ * -ESHUTDOWN. A job that always queues itself again must stop doing so, or
+ * this never returns. Running quick threads see kpool_thread_should_stop().
+ * After it returns no kpool thread runs code of @pool's users.
  *
  * Context: process context, may sleep. Lockdep reports a destroy under a lock
  * that one of @pool's jobs takes.
@@ -277,23 +344,33 @@ void kpool_get_stats(struct kpool *pool, struct kpool_stats *stats);
  * kpool_job_init() - prepare a job.
  * @job: the job.
  * @func: its function.
- * @cancel: called instead of @func if the job is cancelled by pool
- *          destruction; may be NULL.
+ * @cancel: may be NULL; kpool's report that it dropped the queued job without
+ *          running it, which only kpool_destroy() does: it is called instead
+ *          of @func then. A job removed by kpool_cancel() or
+ *          kpool_cancel_sync() is reported to that caller by the return value
+ *          instead, and @cancel is not called.
  *
  * Context: any.
  */
 void kpool_job_init(struct kpool_job *job, kpool_job_fn func, kpool_job_fn cancel);
 
 /**
- * kpool_queue() - queue a job; it runs concurrently with other jobs.
+ * kpool_queue() - queue a job; it runs concurrently with other jobs, never
+ * with itself.
  * @pool: the pool.
  * @job: the job, initialised with kpool_job_init().
  *
+ * Queued while it runs, the job runs again once that instance returned.
+ *
  * Context: any (hard IRQ included, also on PREEMPT_RT); never sleeps, never
  * allocates.
- * Return: 0, -EBUSY (already queued), -ESHUTDOWN (pool being destroyed).
+ * Return: 0 (queued); KPOOL_ALREADY_PENDING (1: the job was pending already,
+ * on any pool, or a kpool_cancel_sync() of it is in progress; nothing
+ * changed, as queue_work() returning false); -EINVAL; -ESHUTDOWN (pool being
+ * destroyed; work chained by the pool's own jobs is still accepted, see
+ * kpool_destroy()).
  */
-int kpool_queue(struct kpool *pool, struct kpool_job *job);
+__must_check int kpool_queue(struct kpool *pool, struct kpool_job *job);
 
 /**
  * kpool_queue_ordered() - queue a job in order with the others of its key.
@@ -302,28 +379,126 @@ int kpool_queue(struct kpool *pool, struct kpool_job *job);
  * @key: non-zero; jobs queued with the same key run one at a time, in
  *       queueing order. Other keys and unordered jobs are not held up.
  *
+ * A job queued again while it runs keeps its place in its key's order when it
+ * keeps its key; with another key (or none) it is queued, and takes its
+ * place, when the running instance returns.
+ *
  * Context: any, as kpool_queue().
  * Return: as kpool_queue(), or -EINVAL for key 0.
  */
-int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long key);
+__must_check int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long key);
 
 /**
- * kpool_cancel() - remove a job from its queue if it has not started.
- * @job: the job.
- *
- * Its cancel function is not called. It may race with the job being queued
- * again, also on another pool: the pool it was last queued on must then
- * still exist.
+ * kpool_delayed_job_init() - kpool_job_init() for a delayed job, and its timer.
+ * @dj: the delayed job.
+ * @func: its function.
+ * @cancel: as for kpool_job_init().
  *
  * Context: any.
- * Return: 1 if it was removed, 0 if it was not queued (never queued, already
- * running or finished).
+ */
+void kpool_delayed_job_init(struct kpool_delayed_job *dj, kpool_job_fn func, kpool_job_fn cancel);
+
+/**
+ * kpool_queue_delayed() - queue a job after a delay.
+ * @pool: the pool.
+ * @dj: the delayed job.
+ * @delay: in jiffies; 0 queues it now, as kpool_queue().
+ *
+ * Until its time comes it is pending (kpool_job_pending()), not counted in
+ * nr_queued, and kpool_drain() does not wait for it.
+ *
+ * Context: any; never sleeps, never allocates.
+ * Return: as kpool_queue(): KPOOL_ALREADY_PENDING if it is pending (timer
+ * armed, or queued), nothing changed (kpool_mod_delayed() changes the delay).
+ */
+__must_check int kpool_queue_delayed(struct kpool *pool, struct kpool_delayed_job *dj,
+				     unsigned long delay);
+
+/**
+ * kpool_queue_delayed_ordered() - kpool_queue_delayed(), then in key order.
+ * @pool: the pool.
+ * @dj: the delayed job.
+ * @key: non-zero; once its time comes the job is queued as
+ *       kpool_queue_ordered() with @key (it takes its place in the key's
+ *       order then).
+ * @delay: in jiffies.
+ *
+ * Context: any.
+ * Return: as kpool_queue_delayed(), or -EINVAL for key 0.
+ */
+__must_check int kpool_queue_delayed_ordered(struct kpool *pool, struct kpool_delayed_job *dj,
+					     unsigned long key, unsigned long delay);
+
+/**
+ * kpool_mod_delayed() - queue a delayed job after a new delay, whatever its
+ * state (as mod_delayed_work()).
+ * @pool: the pool.
+ * @dj: the delayed job.
+ * @delay: in jiffies.
+ *
+ * A pending job (timer armed or queued, not started) is taken back and its
+ * timer set to the new delay; an idle or running one is queued as
+ * kpool_queue_delayed(). It keeps the key it was last queued with (0:
+ * unordered).
+ *
+ * Context: any.
+ * Return: 0 if it was not pending (now queued); KPOOL_ALREADY_PENDING if it
+ * was and its delay changed, or while a kpool_cancel_sync() holds it (then
+ * nothing changed); -EBUSY if it is pending on another pool; -EINVAL;
+ * -ESHUTDOWN (nothing changed).
+ */
+__must_check int kpool_mod_delayed(struct kpool *pool, struct kpool_delayed_job *dj,
+				   unsigned long delay);
+
+/**
+ * kpool_cancel() - remove a job from its queue if it is pending, without
+ * waiting.
+ * @job: the job.
+ *
+ * Its cancel function is not called. A running instance is not waited for:
+ * see kpool_cancel_sync(). It may race with the job being queued again, also
+ * on another pool: the pool it was last queued on must then still exist.
+ *
+ * Context: any.
+ * Return: 1 if it was pending and was removed (it will not run for that
+ * queueing), 0 if it was not pending (never queued, running and not queued
+ * again, finished).
  */
 int kpool_cancel(struct kpool_job *job);
 
 /**
- * kpool_flush_job() - wait until a job is neither queued nor running.
+ * kpool_cancel_sync() - cancel a job if it is pending and wait until it is not
+ * running (as cancel_work_sync()).
  * @job: the job.
+ *
+ * While it runs, queueing @job (from its own function, another thread or an
+ * IRQ) is refused with KPOOL_ALREADY_PENDING, so a job that queues itself
+ * again is stopped: on return @job is neither pending nor running, and may be
+ * freed or queued again. The cancel function is not called. The pool @job was
+ * last queued on must exist. Must not be called from @job itself.
+ *
+ * Context: process context, may sleep.
+ * Return: 1 if @job was pending, else 0.
+ */
+int kpool_cancel_sync(struct kpool_job *job);
+
+/**
+ * kpool_job_pending() - whether a job is pending.
+ * @job: the job.
+ *
+ * Pending: queued and not started, or queued again while it runs (false while
+ * it only runs, and while a kpool_cancel_sync() holds it). A snapshot, as
+ * work_pending(): it may change at once unless the caller excludes queueing
+ * and running.
+ *
+ * Context: any.
+ * Return: true if pending.
+ */
+int kpool_job_pending(const struct kpool_job *job);
+
+/**
+ * kpool_flush_job() - wait until a job is neither queued nor running.
+ * @job: the job; the pool it was last queued on must exist.
  *
  * Context: process context, may sleep.
  * Return: 0, or -EDEADLK (with a warning, without waiting) when the wait could
@@ -390,7 +565,29 @@ int kpool_current_is_cold_start(void);
  * Context: any (hard IRQ included, also on PREEMPT_RT); never sleeps.
  * Return: 0, -EBUSY (@t in use), -ESHUTDOWN.
  */
-int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn fn, void *arg);
+__must_check int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpool_thread_fn fn,
+				  void *arg);
+
+/**
+ * kpool_thread_run_named() - kpool_thread_run(), with the thread named after
+ * the caller's name while the function runs.
+ * @pool: the pool.
+ * @t: the quick thread's handle.
+ * @fn: the function.
+ * @arg: its argument.
+ * @name: copied, truncated to 15 characters; NULL or "" keeps the worker's
+ *        name.
+ *
+ * While @fn runs its thread's comm is @name (as set_task_comm(): seen by ps
+ * for threads whose own name is short, and in traces, oopses and lockdep or
+ * hung-task reports), not the pool worker's; the worker's name comes back
+ * when @fn returns.
+ *
+ * Context: any.
+ * Return: as kpool_thread_run(), -EINVAL also for a NULL @fn.
+ */
+__must_check int kpool_thread_run_named(struct kpool *pool, struct kpool_thread *t,
+					kpool_thread_fn fn, void *arg, const char *name);
 
 /**
  * kpool_thread_stop() - ask a quick thread's function to stop and wait for it.
@@ -445,8 +642,8 @@ int kpool_thread_is_done(struct kpool_thread *t);
  * Context: process context, may sleep.
  * Return: 0 and the handle in *@out, -EINVAL, -ENOMEM or @init's error.
  */
-int kpool_kthread_create(kpool_thread_fn fn, kpool_thread_fn init, void *arg, const char *name,
-			 struct kpool_kthread **out);
+__must_check int kpool_kthread_create(kpool_thread_fn fn, kpool_thread_fn init, void *arg,
+				      const char *name, struct kpool_kthread **out);
 
 /**
  * kpool_kthread_create_nowait() - create and wake a thread without waiting
@@ -460,8 +657,8 @@ int kpool_kthread_create(kpool_thread_fn fn, kpool_thread_fn init, void *arg, co
  * create the task).
  * Return: as kpool_kthread_create().
  */
-int kpool_kthread_create_nowait(kpool_thread_fn fn, void *arg, const char *name,
-				struct kpool_kthread **out);
+__must_check int kpool_kthread_create_nowait(kpool_thread_fn fn, void *arg, const char *name,
+					     struct kpool_kthread **out);
 
 /**
  * kpool_kthread_stop() - stop a kpool kthread, wait for it, free the handle.

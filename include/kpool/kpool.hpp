@@ -115,6 +115,9 @@ public:
 	explicit operator bool() const { return m_pool != nullptr; }
 	const char *name() const { return kpool_name(m_pool); }
 
+	/* queue - kpool_queue(): 0 queued, KPOOL_ALREADY_PENDING (nothing
+	 * changed) or a negative errno.
+	 */
 	[[nodiscard]] int queue(struct kpool_job &job) const { return kpool_queue(m_pool, &job); }
 	[[nodiscard]] int queue_ordered(struct kpool_job &job, unsigned long key) const
 	{
@@ -252,8 +255,18 @@ public:
 
 	operator struct kpool_job &() { return m_job; }
 	struct kpool_job *get() { return &m_job; }
-	/** cancel() - kpool_cancel(). Return: 1 if it was removed before it started. */
+	/** cancel() - kpool_cancel(). Return: 1 if it was pending and was removed. */
 	int cancel() { return kpool_cancel(&m_job); }
+	/**
+	 * cancel_sync() - kpool_cancel_sync(); on return the job is neither
+	 * pending nor running.
+	 *
+	 * Context: process context, may sleep.
+	 * Return: true if it was pending.
+	 */
+	bool cancel_sync() { return kpool_cancel_sync(&m_job) != 0; }
+	/** pending() - kpool_job_pending(), a snapshot. Context: any. */
+	bool pending() const { return kpool_job_pending(&m_job) != 0; }
 	/** flush() - kpool_flush_job(). Return: 0 or -EDEADLK. Context: process context, may sleep. */
 	int flush() { return kpool_flush_job(&m_job); }
 
@@ -313,6 +326,19 @@ public:
 	{
 		int ret = kpool_thread_run(pool.get(), &m_thread, &QuickThread::trampoline<T, Fn>,
 					   &obj);
+		if (!ret)
+			m_started = true;
+		return ret;
+	}
+	/**
+	 * run_named() - run(), the thread named @name while it runs
+	 * (kpool_thread_run_named()).
+	 */
+	template <typename T, int (T::*Fn)()>
+	[[nodiscard]] int run_named(PoolRef pool, T &obj, const char *name)
+	{
+		int ret = kpool_thread_run_named(pool.get(), &m_thread,
+						 &QuickThread::trampoline<T, Fn>, &obj, name);
 		if (!ret)
 			m_started = true;
 		return ret;

@@ -13,6 +13,7 @@ using kp::Pool;
 using kp::EINVAL;
 using kp::ENOMEM;
 using kp::EDEADLK;
+using kp::Result;
 
 // The handle behind struct kpool_kthread.
 struct kpool_kthread {
@@ -104,18 +105,29 @@ extern "C" void kpool_job_init(struct kpool_job *job, kpool_job_fn func, kpool_j
 	job->kp_cancel = cancel;
 }
 
+namespace {
+
+int queue_result(Result<Pool::QueueResult> r)
+{
+	if (r.is_error())
+		return r.code();
+	return r.value() == Pool::QueueResult::Pending ? KPOOL_ALREADY_PENDING : 0;
+}
+
+} // namespace
+
 extern "C" int kpool_queue(struct kpool *pool, struct kpool_job *job)
 {
 	if (!pool || !job || !job->kp_func)
 		return -EINVAL;
-	return to_pool(pool)->queue(*job, 0).code();
+	return queue_result(to_pool(pool)->queue(*job, 0));
 }
 
 extern "C" int kpool_queue_ordered(struct kpool *pool, struct kpool_job *job, unsigned long key)
 {
 	if (!pool || !job || !job->kp_func || !key)
 		return -EINVAL;
-	return to_pool(pool)->queue(*job, key).code();
+	return queue_result(to_pool(pool)->queue(*job, key));
 }
 
 extern "C" int kpool_cancel(struct kpool_job *job)
@@ -131,8 +143,78 @@ extern "C" int kpool_cancel(struct kpool_job *job)
 		case Pool::CancelResult::Cancelled: return 1;
 		case Pool::CancelResult::NotQueued: return 0;
 		case Pool::CancelResult::Moved: break; // queued elsewhere since: again
+		case Pool::CancelResult::Retry: kp_cpu_relax(); break; // a timer firing
 		}
 	}
+}
+
+extern "C" int kpool_cancel_sync(struct kpool_job *job)
+{
+	kp::might_sleep();
+	if (!job)
+		return 0;
+	for (;;) {
+		struct kpool *pool = __atomic_load_n(&job->kp_pool, __ATOMIC_RELAXED);
+		if (!pool)
+			return 0; // never queued
+		switch (to_pool(pool)->cancel_sync(*job)) {
+		case Pool::CancelResult::Cancelled: return 1;
+		case Pool::CancelResult::NotQueued: return 0;
+		case Pool::CancelResult::Moved: break; // queued elsewhere since: again
+		case Pool::CancelResult::Retry: break; // not returned by cancel_sync()
+		}
+	}
+}
+
+// The timer of a delayed job (TIMER_IRQSAFE: interrupts off).
+extern "C" void kp_delayed_job_timer(struct timer_list *timer);
+extern "C" void kp_delayed_job_timer(struct timer_list *timer)
+{
+	auto *dj = reinterpret_cast<kpool_delayed_job *>(
+		reinterpret_cast<char *>(timer) - __builtin_offsetof(kpool_delayed_job, kp_timer));
+	// Stored before the timer was armed, unchanged while it is.
+	to_pool(__atomic_load_n(&dj->job.kp_pool, __ATOMIC_ACQUIRE))->timer_fired(*dj);
+}
+
+extern "C" void kpool_delayed_job_init(struct kpool_delayed_job *dj, kpool_job_fn func,
+				       kpool_job_fn cancel)
+{
+	kpool_job_init(&dj->job, func, cancel);
+	kp_timer_setup_irqsafe(dj->kp_timer, kp_delayed_job_timer);
+}
+
+extern "C" int kpool_queue_delayed(struct kpool *pool, struct kpool_delayed_job *dj,
+				   unsigned long delay)
+{
+	if (!pool || !dj || !dj->job.kp_func)
+		return -EINVAL;
+	return queue_result(to_pool(pool)->queue_delayed(*dj, 0, delay));
+}
+
+extern "C" int kpool_queue_delayed_ordered(struct kpool *pool, struct kpool_delayed_job *dj,
+					   unsigned long key, unsigned long delay)
+{
+	if (!pool || !dj || !dj->job.kp_func || !key)
+		return -EINVAL;
+	return queue_result(to_pool(pool)->queue_delayed(*dj, key, delay));
+}
+
+extern "C" int kpool_mod_delayed(struct kpool *pool, struct kpool_delayed_job *dj,
+				 unsigned long delay)
+{
+	if (!pool || !dj || !dj->job.kp_func)
+		return -EINVAL;
+	for (;;) {
+		auto r = to_pool(pool)->mod_delayed(*dj, delay);
+		if (r.code() != -kp::EAGAIN)
+			return queue_result(kp::move(r));
+		kp_cpu_relax(); // its timer is firing: it is queued in a moment
+	}
+}
+
+extern "C" int kpool_job_pending(const struct kpool_job *job)
+{
+	return job && Pool::is_pending(*job);
 }
 
 extern "C" int kpool_flush_job(struct kpool_job *job)
@@ -169,7 +251,15 @@ extern "C" int kpool_thread_run(struct kpool *pool, struct kpool_thread *t, kpoo
 {
 	if (!pool || !t || !fn)
 		return -EINVAL;
-	return to_pool(pool)->thread_run(*t, fn, arg).code();
+	return to_pool(pool)->thread_run(*t, fn, arg, nullptr).code();
+}
+
+extern "C" int kpool_thread_run_named(struct kpool *pool, struct kpool_thread *t,
+				      kpool_thread_fn fn, void *arg, const char *name)
+{
+	if (!pool || !t || !fn)
+		return -EINVAL;
+	return to_pool(pool)->thread_run(*t, fn, arg, name).code();
 }
 
 extern "C" int kpool_thread_stop(struct kpool_thread *t)

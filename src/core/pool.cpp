@@ -9,8 +9,24 @@ namespace kp {
 
 namespace {
 
-// kpool_job.kp_state and kpool_thread.kp_state values.
-enum JobState : int { JobIdle = 0, JobQueued = 1, JobWaiting = 2 };
+// kpool_job.kp_state and kpool_thread.kp_state values. A job is pending
+// while Queued (runnable), Waiting (behind its key's holder) or Deferred
+// (queued again while it runs: it is queued for real when that instance
+// returns). Canceling: kpool_cancel_sync() holds it, queueing is refused.
+enum JobState : int {
+	JobIdle = 0,
+	JobQueued = 1,
+	JobWaiting = 2,
+	JobDeferred = 3,
+	JobCanceling = 4,
+	JobTimer = 5, // a delayed job whose timer is armed: pending too
+};
+
+kpool_delayed_job *delayed_of(kpool_job *job)
+{
+	return reinterpret_cast<kpool_delayed_job *>(reinterpret_cast<char *>(job) -
+						     __builtin_offsetof(kpool_delayed_job, job));
+}
 enum QuickState : int { QuickIdle = 0, QuickQueued = 1, QuickRunning = 2, QuickDone = 3 };
 
 constinit LockClass g_pool_lock_class("kpool_pool_lock");
@@ -138,6 +154,7 @@ void Pool::destroy()
 {
 	kp::might_sleep();
 	kpool_job *cancelled = nullptr;
+	kpool_job *timed = nullptr;
 	// Waits for every job: lockdep learns the locks held here (a job
 	// taking one of them deadlocks the teardown).
 	kp_lockdep_map_acquire(m_lockdep);
@@ -154,6 +171,14 @@ void Pool::destroy()
 	{
 		HoldIrq guard(*this);
 		m_dying = true;
+		m_destroyer = kp_current();
+		// Armed delayed jobs are held (queueing them is refused) until
+		// their timers are stopped, below.
+		while (kpool_job *j = m_timers.pop_front()) {
+			j->kp_state = JobCanceling;
+			j->kp_next = timed;
+			timed = j;
+		}
 
 		// Queued jobs with a cancel function are reported cancelled. The
 		// others stay queued, in their key order, and are run by the exiting
@@ -179,6 +204,15 @@ void Pool::destroy()
 				}
 			}
 		}
+		// ...then the jobs queued again while they run...
+		for (Worker *w : m_busy) {
+			for (; w; w = w->m_busy_next) {
+				if (w->m_requeue && w->m_requeue->kp_cancel)
+					take_cancellable(
+						exchange(w->m_requeue,
+							 static_cast<kpool_job *>(nullptr)));
+			}
+		}
 		// ...then the runnable queue; a cancelled holder hands its key on.
 		for (kpool_job *j = m_jobs.front(); j;) {
 			kpool_job *next = j->kp_next;
@@ -199,14 +233,30 @@ void Pool::destroy()
 			__atomic_store_n(&t->kp_state, int(QuickDone), __ATOMIC_RELEASE);
 		}
 		// Running quick threads are asked to stop. Workers inside a job
-		// are left alone: they exit when their job returns.
-		m_all.for_each([&](Worker &w) {
-			if (w.m_quick) {
-				write_once(w.m_quick->kp_stop, 1);
-				wake_locked(w.m_task);
-			}
-		});
+		// are left alone: they exit when their job (and any job it
+		// chains) returns.
+		for (kpool_thread *t = m_quick_running.front(); t; t = t->kp_next) {
+			write_once(t->kp_stop, 1);
+			wake_locked(static_cast<Worker *>(t->kp_worker)->m_task);
+		}
 		wake_waiters_locked();
+	}
+	// A delayed job whose time had not come: cancelled if it has a cancel
+	// function, else run now with the queued jobs. Its timer callback, if
+	// it runs, sees JobCanceling and leaves; timer_delete_sync() waits for
+	// it, so none runs once the pool is gone.
+	while (kpool_job *j = timed) {
+		timed = j->kp_next;
+		kp_timer_delete_sync(delayed_of(j)->kp_timer);
+		HoldIrq guard(*this);
+		j->kp_state = JobIdle;
+		if (j->kp_cancel) {
+			j->kp_next = cancelled;
+			cancelled = j;
+		} else {
+			enqueue_locked(*j, j->kp_key);
+		}
+		wake_waiters_locked(); // a cancel_sync() from one of our jobs
 	}
 	// Free workers are woken to drain the queue and exit, one per hold of
 	// the lock (m_dying keeps them off the free lists from now on).
@@ -234,7 +284,7 @@ void Pool::destroy()
 	reaper::flush();
 
 	// Jobs nobody could run (every thread creation failed) run here, in
-	// order, so none is lost.
+	// order, so none is lost; so do the jobs they chain (m_destroyer).
 	kpool_job slot = {};
 	for (;;) {
 		kpool_job *job;
@@ -542,13 +592,34 @@ void Pool::promote_follower_locked(kpool_job *from)
 	push_job_head_locked(next);
 }
 
-Result<void> Pool::queue(kpool_job &job, unsigned long key)
+// While destroy() runs, work chained by the pool's own jobs (queued from one
+// of its workers, in task context, or from a job destroy() runs itself) is
+// accepted: the worker that queued it loops back and takes it before it can
+// exit, so destroy() waits for it.
+bool Pool::accepts_chained_locked()
+{
+	if (Worker *w = current_worker())
+		return w->m_pool == this;
+	return kp_in_task() && kp_current() == m_destroyer;
+}
+
+Result<Pool::QueueResult> Pool::queue(kpool_job &job, unsigned long key)
 {
 	HoldIrqSave guard(*this);
-	if (m_dying)
-		return err(-ESHUTDOWN);
+	// Pending (here or on another pool), or held by a cancel_sync(): as
+	// queue_work(), nothing changes and the caller is told.
 	if (job.kp_state != JobIdle)
-		return err(-EBUSY);
+		return QueueResult::Pending;
+	if (m_dying && !accepts_chained_locked())
+		return err(-ESHUTDOWN);
+	enqueue_locked(job, key);
+	return QueueResult::Queued;
+}
+
+// Queues the idle @job: runnable, behind its key, or behind its own running
+// instance.
+void Pool::enqueue_locked(kpool_job &job, unsigned long key)
+{
 	// Read without a lock by kpool_cancel() (which rechecks it under ours).
 	__atomic_store_n(&job.kp_pool, reinterpret_cast<struct kpool *>(this), __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -556,32 +627,134 @@ Result<void> Pool::queue(kpool_job &job, unsigned long key)
 	job.kp_queued_ns = kp_ktime_ns();
 	job.kp_followers = job.kp_followers_tail = nullptr;
 	m_nr_queued++;
+	// Running already: it must not run alongside itself. Queued again with
+	// the key the running instance holds, it waits behind that key like any
+	// follower; otherwise its worker queues it when the function returns.
+	if (Worker *w = find_busy_locked(&job); w && !(key && w->m_key_slot.kp_key == key)) {
+		job.kp_state = JobDeferred;
+		w->m_requeue = &job;
+		kp_trace_job(KP_TRACE_ENQUEUE, m_name, job.kp_queued_ns, key);
+		return;
+	}
 	if (key) {
 		if (kpool_job *holder = find_slot_locked(key)) {
 			job.kp_state = JobWaiting;
 			append_follower_locked(holder, &job);
 			kp_trace_job(KP_TRACE_ENQUEUE, m_name, job.kp_queued_ns, key);
-			return {};
+			return;
 		}
 		link_slot_locked(&job);
 	}
 	push_job_tail_locked(&job);
 	wake_for_work_locked();
 	kp_trace_job(KP_TRACE_ENQUEUE, m_name, job.kp_queued_ns, key);
-	return {};
 }
 
-Pool::CancelResult Pool::cancel(kpool_job &job)
+// ---- delayed jobs --------------------------------------------------------------------------
+//
+// An armed delayed job is on m_timers in JobTimer (not counted in
+// m_nr_queued). Whoever takes it out of JobTimer under the lock (the timer
+// callback, a cancel, a modify, destroy) owns the transition; the others
+// see another state. A cancel or modify that cannot deactivate the timer
+// (its callback is running, waiting for our lock) lets the callback queue
+// the job and retries: the callback then never runs for a job that left
+// JobTimer without it, so it never touches a job or pool that may be gone.
+
+void Pool::arm_locked(kpool_delayed_job &dj, unsigned long key, unsigned long delay)
+{
+	kpool_job &job = dj.job;
+	// Chained during destroy(), which has stopped the pool's timers
+	// already: due at once, so it runs before the pool goes.
+	if (!delay || m_dying) {
+		enqueue_locked(job, key);
+		return;
+	}
+	// The callback finds the pool here (stored before the timer is armed;
+	// it changes only once the job left JobTimer).
+	__atomic_store_n(&job.kp_pool, reinterpret_cast<struct kpool *>(this), __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	job.kp_key = key;
+	job.kp_state = JobTimer;
+	m_timers.push_back(&job);
+	kp_timer_mod(dj.kp_timer, kp_jiffies() + delay);
+}
+
+Result<Pool::QueueResult> Pool::queue_delayed(kpool_delayed_job &dj, unsigned long key,
+					      unsigned long delay)
 {
 	HoldIrqSave guard(*this);
-	// The caller read the pool without a lock: the job may have run and
-	// been queued on another pool since, under that pool's lock, not ours.
-	// queue() stores the pool before the state (a release fence between):
-	// a state read here that another pool wrote comes with that pool.
-	int state = __atomic_load_n(&job.kp_state, __ATOMIC_ACQUIRE);
-	if (__atomic_load_n(&job.kp_pool, __ATOMIC_RELAXED) !=
-	    reinterpret_cast<struct kpool *>(this))
-		return CancelResult::Moved;
+	if (dj.job.kp_state != JobIdle)
+		return QueueResult::Pending;
+	if (m_dying && !accepts_chained_locked())
+		return err(-ESHUTDOWN);
+	arm_locked(dj, key, delay);
+	return QueueResult::Queued;
+}
+
+Result<Pool::QueueResult> Pool::mod_delayed(kpool_delayed_job &dj, unsigned long delay)
+{
+	HoldIrqSave guard(*this);
+	kpool_job &job = dj.job;
+	if (job.kp_state == JobCanceling)
+		return QueueResult::Pending; // refused, as queue()
+	bool pending = job.kp_state != JobIdle;
+	if (pending) {
+		if (__atomic_load_n(&job.kp_pool, __ATOMIC_RELAXED) !=
+		    reinterpret_cast<struct kpool *>(this))
+			return err(-EBUSY);
+		switch (take_pending_locked(job)) {
+		case Take::Busy: return err(-EAGAIN); // the caller retries
+		case Take::NotPending: pending = false; break;
+		case Take::Taken: break;
+		}
+	}
+	if (!pending && m_dying && !accepts_chained_locked())
+		return err(-ESHUTDOWN);
+	arm_locked(dj, job.kp_key, delay);
+	return pending ? QueueResult::Pending : QueueResult::Queued;
+}
+
+void Pool::timer_fired(kpool_delayed_job &dj)
+{
+	// Interrupts are off already (TIMER_IRQSAFE).
+	HoldIrqSave guard(*this);
+	kpool_job &job = dj.job;
+	if (job.kp_state != JobTimer)
+		return; // taken by destroy(), which waits for us
+	m_timers.unlink(&job);
+	job.kp_state = JobIdle;
+	enqueue_locked(job, job.kp_key);
+	wake_waiters_locked(); // a cancel_sync() waiting to take it
+}
+
+// A job queued while it ran, after its function returned: queued now, at the
+// tail (behind its key's holder if the key is active).
+void Pool::requeue_deferred_locked(kpool_job *job)
+{
+	if (job->kp_key) {
+		if (kpool_job *holder = find_slot_locked(job->kp_key)) {
+			job->kp_state = JobWaiting;
+			append_follower_locked(holder, job);
+			return;
+		}
+		link_slot_locked(job);
+	}
+	push_job_tail_locked(job);
+}
+
+// Takes @job off this pool's books if it is pending. Busy: an armed timer
+// whose callback is running; the caller retries once it queued the job.
+Pool::Take Pool::take_pending_locked(kpool_job &job)
+{
+	int state = job.kp_state;
+	if (state == JobTimer) {
+		if (!kp_timer_delete(delayed_of(&job)->kp_timer))
+			return Take::Busy;
+		m_timers.unlink(&job);
+		job.kp_state = JobIdle;
+		wake_waiters_locked();
+		return Take::Taken;
+	}
 	if (state == JobQueued) {
 		unlink_job_locked(&job);
 		if (job.kp_key) {
@@ -594,7 +767,7 @@ Pool::CancelResult Pool::cancel(kpool_job &job)
 	} else if (state == JobWaiting) {
 		kpool_job *holder = find_slot_locked(job.kp_key);
 		if (KP_WARN_ON_ONCE(!holder))
-			return CancelResult::NotQueued;
+			return Take::NotPending;
 		kpool_job *prev = nullptr;
 		for (kpool_job *j = holder->kp_followers; j; prev = j, j = j->kp_next) {
 			if (j != &job)
@@ -607,26 +780,131 @@ Pool::CancelResult Pool::cancel(kpool_job &job)
 				holder->kp_followers_tail = prev;
 			break;
 		}
+	} else if (state == JobDeferred) {
+		Worker *w = find_busy_locked(&job);
+		if (KP_WARN_ON_ONCE(!w || w->m_requeue != &job))
+			return Take::NotPending;
+		w->m_requeue = nullptr;
 	} else {
-		return CancelResult::NotQueued;
+		return Take::NotPending;
 	}
 	job.kp_state = JobIdle;
 	job.kp_next = nullptr;
 	m_nr_queued--;
-	count(Event::Cancelled);
 	// Flushers and drainers may be waiting for exactly this job.
 	wake_waiters_locked();
-	return CancelResult::Cancelled;
+	return Take::Taken;
+}
+
+Pool::CancelResult Pool::cancel(kpool_job &job)
+{
+	HoldIrqSave guard(*this);
+	// The caller read the pool without a lock: the job may have run and
+	// been queued on another pool since, under that pool's lock, not ours.
+	// queue() stores the pool before the state (a release fence between):
+	// a state read here that another pool wrote comes with that pool.
+	(void)__atomic_load_n(&job.kp_state, __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&job.kp_pool, __ATOMIC_RELAXED) !=
+	    reinterpret_cast<struct kpool *>(this))
+		return CancelResult::Moved;
+	switch (take_pending_locked(job)) {
+	case Take::Taken: count(Event::Cancelled); return CancelResult::Cancelled;
+	case Take::Busy: return CancelResult::Retry;
+	case Take::NotPending: break;
+	}
+	return CancelResult::NotQueued;
+}
+
+// Pending work is taken off first, then the job is held in JobCanceling, so
+// a running instance that queues it again is refused (queue() sees a state
+// that is not idle), until that instance returned. A second cancel_sync()
+// waits for the first one, then finds nothing pending.
+Pool::CancelResult Pool::cancel_sync(kpool_job &job)
+{
+	kp::might_sleep();
+	CancelResult res = CancelResult::NotQueued;
+	// From the job itself it would wait for itself forever.
+	if (Worker *w = current_worker(); KP_WARN_ON_ONCE(w && w->m_cur_job == &job))
+		return res;
+	wait_until_locked([&] {
+		(void)__atomic_load_n(&job.kp_state, __ATOMIC_ACQUIRE); // as cancel()
+		if (__atomic_load_n(&job.kp_pool, __ATOMIC_RELAXED) !=
+		    reinterpret_cast<struct kpool *>(this)) {
+			res = CancelResult::Moved;
+			return true;
+		}
+		if (job.kp_state == JobCanceling)
+			return false;
+		switch (take_pending_locked(job)) {
+		case Take::Busy: return false; // the timer callback wakes us
+		case Take::Taken:
+			count(Event::Cancelled);
+			res = CancelResult::Cancelled;
+			break;
+		case Take::NotPending: break;
+		}
+		job.kp_state = JobCanceling;
+		return true;
+	});
+	if (res == CancelResult::Moved)
+		return res;
+	wait_until_locked([&] { return !find_busy_locked(&job); });
+	HoldIrq guard(*this);
+	job.kp_state = JobIdle;
+	wake_waiters_locked(); // flushers and other cancellers of @job
+	return res;
+}
+
+// ---- the busy hash ----------------------------------------------------------------------
+//
+// Every worker running a job is in m_busy, hashed by the job's address (only
+// the address is used: the function may have freed the job), so queue(),
+// flush_job() and cancel_sync() find a running instance in O(1).
+
+Worker **Pool::busy_bucket(const kpool_job *job)
+{
+	auto v = reinterpret_cast<unsigned long>(job) >> 4; // slab objects: low bits alike
+	return &m_busy[(v * 0x9E3779B97F4A7C15ull) >> (64 - 6)];
+}
+
+void Pool::busy_add_locked(Worker &w)
+{
+	Worker **bucket = busy_bucket(w.m_cur_job);
+	w.m_busy_next = *bucket;
+	if (*bucket)
+		(*bucket)->m_busy_pprev = &w.m_busy_next;
+	w.m_busy_pprev = bucket;
+	*bucket = &w;
+}
+
+void Pool::busy_del_locked(Worker &w)
+{
+	*w.m_busy_pprev = w.m_busy_next;
+	if (w.m_busy_next)
+		w.m_busy_next->m_busy_pprev = w.m_busy_pprev;
+	w.m_busy_next = nullptr;
+	w.m_busy_pprev = nullptr;
+}
+
+Worker *Pool::find_busy_locked(const kpool_job *job)
+{
+	for (Worker *w = *busy_bucket(job); w; w = w->m_busy_next)
+		if (w->m_cur_job == job)
+			return w;
+	return nullptr;
+}
+
+bool Pool::is_pending(const kpool_job &job)
+{
+	int state = __atomic_load_n(&job.kp_state, __ATOMIC_RELAXED);
+	return state == JobQueued || state == JobWaiting || state == JobDeferred ||
+	       state == JobTimer;
 }
 
 bool Pool::is_job_busy_locked(kpool_job &job)
 {
 	m_lock.assert_held();
-	if (job.kp_state != JobIdle)
-		return true;
-	bool running = false;
-	m_all.for_each([&](Worker &w) { running |= w.m_cur_job == &job; });
-	return running;
+	return job.kp_state != JobIdle || find_busy_locked(&job);
 }
 
 // A wait that can only end after the caller returns: the job the caller is
@@ -745,13 +1023,18 @@ Worker *Pool::pop_free_locked()
 	return w;
 }
 
-Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
+Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg, const char *name)
 {
 	HoldIrqSave guard(*this);
 	if (m_dying)
 		return err(-ESHUTDOWN);
 	if (t.kp_state == QuickQueued || t.kp_state == QuickRunning)
 		return err(-EBUSY);
+	// At most sizeof(kp_name) - 1 characters: O(1) under the lock.
+	size_t n = 0;
+	for (; name && name[n] && n < sizeof(t.kp_name) - 1; n++)
+		t.kp_name[n] = name[n];
+	t.kp_name[n] = '\0';
 	t.kp_pool = reinterpret_cast<struct kpool *>(this);
 	t.kp_fn = fn;
 	t.kp_arg = arg;
@@ -763,6 +1046,7 @@ Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg)
 		t.kp_state = QuickRunning;
 		t.kp_worker = w;
 		w->m_quick = &t;
+		m_quick_running.push_back(&t);
 		wake_locked(w->m_task);
 		kick_manager_if_needed_locked();
 		return {};
@@ -979,10 +1263,14 @@ void Pool::run_job(Worker &w, kpool_job *job)
 	count(Event::Completed);
 	HoldIrq guard(*this);
 	clear_blocked_locked(w);
+	busy_del_locked(w);
 	w.m_cur_job = nullptr;
 	m_nr_running--;
 	m_nr_running_jobs--;
 	end_job_locked(w.m_key_slot);
+	// Queued again while it ran: it may run now, on any thread.
+	if (kpool_job *again = exchange(w.m_requeue, static_cast<kpool_job *>(nullptr)))
+		requeue_deferred_locked(again);
 	if (m_jobs.front())
 		wake_for_work_locked();
 	wake_waiters_locked(); // flushers and drainers
@@ -992,11 +1280,18 @@ void Pool::run_quick(Worker &w, kpool_thread *t)
 {
 	// A stop asked before the function started is seen by its first
 	// kpool_thread_should_stop(): a handed-off function always runs.
+	// Named by its caller, it shows that name while it runs.
+	bool named = t->kp_name[0];
+	if (named)
+		kp_current_set_comm(t->kp_name);
 	int ret = t->kp_fn(t->kp_arg);
+	if (named)
+		kp_current_set_comm(w.m_comm);
 	count(Event::Completed);
 	HoldIrq guard(*this);
 	clear_blocked_locked(w);
 	t->kp_result = ret;
+	m_quick_running.unlink(t);
 	t->kp_worker = nullptr;
 	w.m_quick = nullptr;
 	m_nr_running--;
@@ -1075,10 +1370,12 @@ int Pool::worker_main(Worker &w)
 				quick->kp_state = QuickRunning;
 				quick->kp_worker = &w;
 				w.m_quick = quick;
+				m_quick_running.push_back(quick);
 				queued_ns = quick->kp_queued_ns;
 			} else if ((job = take_job_locked_raw())) {
 				begin_job_locked(job, w.m_key_slot);
 				w.m_cur_job = job;
+				busy_add_locked(w);
 				queued_ns = job->kp_queued_ns;
 				key = job->kp_key;
 				m_nr_running_jobs++;
@@ -1327,6 +1624,9 @@ Result<void> Pool::spawn_one()
 	char name[32];
 	unsigned int id = m_next_id++;
 	kp_snprintf(name, sizeof(name), "kpool/%s:%u", m_name, id);
+	// The comm kthread_create() gives it: the name, truncated.
+	for (size_t i = 0; name[i] && i < sizeof(w->m_comm) - 1; i++)
+		w->m_comm[i] = name[i];
 	auto thread = KThread::create(kp_worker_main, nullptr, w, name, KThread::Wait::NoStart);
 	if (thread.is_error()) {
 		delete w;

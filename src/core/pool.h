@@ -45,10 +45,14 @@ public:
 	const char *name() const { return m_name; }
 
 	// Jobs; see kpool.h. Context: any.
-	Result<void> queue(kpool_job &job, unsigned long key);
+	// Queued: the job will run; Pending: it was pending already (or a
+	// cancel_sync() holds it) and nothing changed.
+	enum class QueueResult { Queued, Pending };
+	Result<QueueResult> queue(kpool_job &job, unsigned long key);
 	// Moved: @job is no longer on this pool (queued on another since the
 	// caller read its pool); the caller retries with the job's new pool.
-	enum class CancelResult { Cancelled, NotQueued, Moved };
+	// Retry: a delayed job's timer callback is running; the caller retries.
+	enum class CancelResult { Cancelled, NotQueued, Moved, Retry };
 	CancelResult cancel(kpool_job &job);
 	// -EDEADLK (and a warning) when the wait could only end after the
 	// caller returns: see would_wait_for_self_locked().
@@ -63,9 +67,21 @@ public:
 	enum class SelfWait { FlushJob, Drain, Destroy, ThreadStop, Count };
 	static void report_self_wait(SelfWait kind, const char *pool);
 	static void set_quiet_self_wait(bool quiet);
+	// Context: process, may sleep. See kpool_cancel_sync().
+	CancelResult cancel_sync(kpool_job &job);
+	// Delayed jobs; see kpool.h. Context: any. mod_delayed() fails with
+	// -EAGAIN while the timer callback runs: the caller retries.
+	Result<QueueResult> queue_delayed(kpool_delayed_job &dj, unsigned long key,
+					  unsigned long delay);
+	Result<QueueResult> mod_delayed(kpool_delayed_job &dj, unsigned long delay);
+	// The timer callback. Context: timer (interrupts off).
+	void timer_fired(kpool_delayed_job &dj);
+	// A lockless snapshot, see kpool_job_pending(). Context: any.
+	static bool is_pending(const kpool_job &job);
 
 	// Quick threads.
-	Result<void> thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg);
+	// @name (may be nullptr) names the thread while @fn runs.
+	Result<void> thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg, const char *name);
 	int thread_stop(kpool_thread &t);
 
 	// The calling worker, or nullptr when not called from a pool thread.
@@ -182,6 +198,17 @@ private:
 	void run_quick(Worker &w, kpool_thread *t);
 	bool is_job_busy_locked(kpool_job &job);
 	bool would_wait_for_self_locked(kpool_job &job);
+	enum class Take { Taken, NotPending, Busy };
+	Take take_pending_locked(kpool_job &job);
+	void enqueue_locked(kpool_job &job, unsigned long key);
+	void arm_locked(kpool_delayed_job &dj, unsigned long key, unsigned long delay);
+	void requeue_deferred_locked(kpool_job *job);
+	bool accepts_chained_locked();
+	// The busy hash: workers running a job, by the job's address.
+	Worker **busy_bucket(const kpool_job *job);
+	void busy_add_locked(Worker &w);
+	void busy_del_locked(Worker &w);
+	Worker *find_busy_locked(const kpool_job *job);
 
 	// A sleeper in flush_job/drain/thread_stop/destroy (see pool.cpp).
 	struct Waiter : ListNode<WaitersTag> {
@@ -194,6 +221,7 @@ private:
 	void wait_until_locked(Pred done_locked);
 
 	static constexpr unsigned int kKeyBuckets = 64;
+	static constexpr unsigned int kBusyBuckets = 64;
 
 	// Legend: I: set in create(), read-only after; L: m_lock;
 	// M: m_attrs_mutex (writers) + m_lock (readers); A: atomic; W: manager only.
@@ -209,6 +237,10 @@ private:
 	LinkQueue<kpool_job> m_jobs;		  // L: runnable jobs (FIFO)
 	kpool_job *m_slots[kKeyBuckets] = {};	  // L: key holders by hash
 	LinkQueue<kpool_thread> m_quick;	  // L: quick threads waiting
+	LinkQueue<kpool_thread> m_quick_running;  // L: quick threads handed to a worker
+	LinkQueue<kpool_job> m_timers;		  // L: delayed jobs with their timer armed
+	Worker *m_busy[kBusyBuckets] = {};	  // L: workers running a job (busy hash)
+	task_struct *m_destroyer = nullptr;	  // L: the task in destroy()
 	unsigned int m_nr_threads = 0;		  // L: not retired
 	unsigned int m_nr_runnable = 0;		  // L: runnable jobs + quick threads waiting
 	unsigned int m_nr_running_jobs = 0;	  // L

@@ -20,6 +20,9 @@ public:
 	int m_pid = 0;			      // I: for tracing after the task is gone
 	kpool_thread *m_quick = nullptr;      // L: quick thread handed to us
 	kpool_job *m_cur_job = nullptr;	      // L: job running (identity only)
+	Worker *m_busy_next = nullptr;	      // L: busy-hash chain (while m_cur_job)
+	Worker **m_busy_pprev = nullptr;      // L: ...the link pointing at us
+	kpool_job *m_requeue = nullptr;	      // L: m_cur_job, queued again while it runs
 	kpool_job m_key_slot = {};	      // L: holds the key of a running ordered job
 	bool m_on_parked = false;	      // L: which free list we are on
 	bool m_on_hp = false;		      // L: on m_hp_parked (bound CPU down)
@@ -34,6 +37,7 @@ public:
 	Worker *m_reap_next = nullptr;	// R: reaper list
 	unsigned int m_bind_gen = 0;	// S: pool bind generation applied
 	int m_nice = kNiceUnset;	// S: nice applied to our task
+	char m_comm[16] = {};		// I: our own comm, given back after a named quick thread
 	static constexpr int kNiceUnset = 100; // outside -20..19: apply at the first loop
 };
 

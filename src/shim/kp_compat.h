@@ -19,6 +19,8 @@
  *   KPOOL_HAVE_ASSIGN_STR_1ARG    6.10: TRACE_EVENT's __assign_str(field) takes
  *                                 the source from __string(); before, it was
  *                                 __assign_str(field, src): use KP_ASSIGN_STR()
+ *   KPOOL_HAVE_TIMER_DELETE       6.2: timer_delete() and timer_delete_sync();
+ *                                 before, del_timer() and del_timer_sync()
  *
  * A kernel outside the range stops the build here with its version (6.13
  * turned the symbol namespace of EXPORT_SYMBOL_NS_GPL and MODULE_IMPORT_NS
@@ -49,6 +51,15 @@
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
 #define KPOOL_HAVE_ASSIGN_STR_1ARG 1
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define KPOOL_HAVE_TIMER_DELETE 1
+#endif
+
+#ifndef KPOOL_HAVE_TIMER_DELETE
+#define timer_delete(t) del_timer(t)
+#define timer_delete_sync(t) del_timer_sync(t)
 #endif
 
 #ifndef KPOOL_HAVE_KTHREAD_STOP_PUT

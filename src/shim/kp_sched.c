@@ -10,6 +10,7 @@
 #include <linux/cpumask.h>
 #include <linux/topology.h>
 #include <linux/smp.h>
+#include <linux/string.h>
 #include "shim.h"
 #include "kp_internal.h"
 
@@ -69,6 +70,14 @@ void kp_cond_resched(void)
 int kp_in_task(void)
 {
 	return in_task();
+}
+
+void kp_current_set_comm(const char *name)
+{
+	/* What set_task_comm() does (it is not exported), on ourselves. */
+	task_lock(current);
+	strscpy_pad(current->comm, name, sizeof(current->comm));
+	task_unlock(current);
 }
 
 void kp_set_user_nice(struct task_struct *task, long nice)

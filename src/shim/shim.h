@@ -159,6 +159,8 @@ void kp_might_sleep(void);
 /* cond_resched(): let other tasks run if this CPU should reschedule. */
 void kp_cond_resched(void);
 int kp_in_task(void);
+/* Sets current's comm (truncated to TASK_COMM_LEN - 1). Context: process. */
+void kp_current_set_comm(const char *name);
 void kp_set_user_nice(struct task_struct *task, long nice);
 
 /* ---- kthreads (kp_kthread.c) -------------------------------------------------- */
@@ -223,6 +225,26 @@ int kp_wq_queue_on(int cpu, struct workqueue_struct *wq, struct work_struct *wor
 int kp_wq_cancel_sync(struct work_struct *work);
 int kp_wq_flush_work(struct work_struct *work);
 void kp_wq_flush(struct workqueue_struct *wq);
+
+/* ---- timers (kp_timer.c) --------------------------------------------------------- */
+
+struct timer_list;
+typedef void (*kp_timer_fn)(struct timer_list *timer);
+
+/*
+ * @timer is the storage of a struct kpool_delayed_job (kp_timer). The timer
+ * is TIMER_IRQSAFE: @fn runs with interrupts off, so a caller spinning until
+ * it finished (with interrupts off too) cannot be waiting for itself.
+ * Context: any.
+ */
+void kp_timer_setup_irqsafe(void *timer, kp_timer_fn fn);
+/* mod_timer(): (re)arm for @expires (jiffies). Context: any. */
+void kp_timer_mod(void *timer, unsigned long expires);
+/* timer_delete(): 1 if it was armed (@fn will not run for it). Context: any. */
+int kp_timer_delete(void *timer);
+/* timer_delete_sync(): also waits for a running @fn. Context: process. */
+int kp_timer_delete_sync(void *timer);
+void kp_cpu_relax(void);
 
 /* ---- time and CPUs (kp_sched.c) ----------------------------------------------- */
 
