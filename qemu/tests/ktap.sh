@@ -2,7 +2,8 @@
 # by kunit.py exactly like the KUnit suites. Source after /kpool/lib.sh.
 #
 #   ktap_suite_begin NAME         start a suite; results go to /tmp/ktap/NAME
-#   ktap_case NAME CMD...         run CMD as one case: ok if it returns 0
+#   ktap_case NAME CMD...         run CMD as one case: ok if it returns 0 (its
+#                                 guest time is printed on the console line)
 #   ktap_skip NAME REASON         a case that cannot run here, with the reason
 #   ktap_suite_end                write the suite's KTAP document
 
@@ -16,19 +17,31 @@ ktap_suite_begin() {
 	: >"$KTAP_DIR/.$KTAP_SUITE.cases"
 }
 
+# KTAP_CS: guest uptime in centiseconds (no fork: the guest may be busy).
+ktap_uptime_cs() {
+	read -r _ktap_up _ </proc/uptime
+	_ktap_c=${_ktap_up#*.}
+	KTAP_CS=$((${_ktap_up%.*} * 100 + ${_ktap_c#0}))
+}
+
 ktap_case() {
 	_name=$1
 	shift
 	KTAP_N=$((KTAP_N + 1))
+	ktap_uptime_cs
+	_ktap_t0=$KTAP_CS
 	if "$@" >"$KTAP_DIR/.case.log" 2>&1; then
 		_res="ok $KTAP_N $_name"
 	else
 		_res="not ok $KTAP_N $_name"
 		KTAP_FAILED=1
 	fi
+	ktap_uptime_cs
+	_ktap_dt=$((KTAP_CS - _ktap_t0))
 	sed 's/^/        # /' "$KTAP_DIR/.case.log" >>"$KTAP_DIR/.$KTAP_SUITE.cases"
 	echo "    $_res" >>"$KTAP_DIR/.$KTAP_SUITE.cases"
-	echo "kpool: $KTAP_SUITE: $_res"
+	# The console line carries the case's guest time (the budget per case).
+	echo "kpool: $KTAP_SUITE: $_res ($((_ktap_dt / 100)).$((_ktap_dt / 10 % 10)) s)"
 	[ "$KTAP_FAILED" = 0 ] || cat "$KTAP_DIR/.case.log"
 }
 

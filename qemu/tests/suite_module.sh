@@ -8,12 +8,13 @@ module_load_creates_sysfs() {
 }
 
 # kpool's threads (pool workers kpool/<pool>:N, managers kpool_mgr/<pool>,
-# the reaper), one "PID COMM" line each.
+# and the rescuer of its reaper's workqueue: "kworker/R-kpool" from 6.9 on,
+# the workqueue's name "kpool_reaper" before), one "PID COMM" line each.
 module_kpool_threads() {
 	# read is a shell builtin: no fork per process (slow on a TCG guest).
 	for d in /proc/[0-9]*; do
 		read -r c 2>/dev/null <"$d/comm" || continue
-		case "$c" in kpool/* | kpool_mgr/* | kpool_*) echo "${d#/proc/} $c" ;; esac
+		case "$c" in kpool/* | kpool_mgr/* | kpool_* | kworker/R-kpool*) echo "${d#/proc/} $c" ;; esac
 	done
 }
 

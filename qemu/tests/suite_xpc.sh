@@ -123,8 +123,10 @@ xpc_256_partitions() {
 	xpc_nothing_lost && xpc_expect callouts_connected -eq 512
 }
 
-# With WAIT a sender finding the queue full sleeps for a slot (waited_full
-# counts those sleeps) and is never refused.
+# With WAIT a sender finding the queue full sleeps for a slot and is never
+# refused. waited_full counts the senders that really slept (the harness reads
+# their voluntary context switches across the wait): a sender that found the
+# queue full and went on without sleeping is not counted.
 xpc_queue_full_wait_sleeps() {
 	xpc_scenario kpool messages=600 nentries=2 remote_nentries=2 burst=50 rate=0 || return 1
 	xpc_nothing_lost && xpc_expect refused_full -eq 0 && xpc_expect waited_full -ge 1

@@ -28,7 +28,7 @@ xpc_scenario() {
 	fi
 	cat "$XD/results" >"$XR"
 	rmmod kpool_xpc || { echo "rmmod kpool_xpc failed"; return 1; }
-	grep -E '^(nentries_negotiated|sent|delivered|acked|notified|dropped_|refused_|pull_failed|dma_timeouts|dma_late|dma_peak|threads_created|peak_threads|spawn_failures|disconnect_stalls|partitions_lost|heartbeat_losses|violations|first_violation|callouts_|lat_(warm|cold)_count)' \
+	grep -E '^(nentries_negotiated|sent|delivered|acked|notified|dropped_|refused_|waited_full|pull_failed|dma_timeouts|dma_late|dma_peak|threads_created|peak_threads|spawn_failures|disconnect_stalls|partitions_lost|heartbeat_losses|violations|first_violation|callouts_|lat_(warm|cold)_count)' \
 		"$XR" | tr '\n' ' '
 	echo
 }

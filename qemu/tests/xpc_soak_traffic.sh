@@ -10,9 +10,14 @@
 . /kpool/tests/xpc_lib.sh
 
 secs=${1:-60}
-end=$(($(cut -d. -f1 /proc/uptime) + secs))
-ok=0 failed=0 bad=0 n=0
-while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+now() { cut -d. -f1 /proc/uptime; }
+end=$(($(now) + secs))
+ok=0 failed=0 bad=0 n=0 last=0
+# Once a run has balanced, no run is started that the last one's length
+# says would end after the soak: a run past the soak's end runs without its
+# faults and holds up the soak's next cases (soak_xpc_traffic_ok waits for
+# it). Until then runs start as long as the soak lasts.
+while t=$(now) && [ "$t" -lt "$end" ] && { [ "$ok" = 0 ] || [ $((t + last)) -le "$end" ]; }; do
 	n=$((n + 1))
 	mode=kpool
 	[ $((n % 2)) = 0 ] && mode=xpc
@@ -33,8 +38,9 @@ while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
 		echo "run $n ($mode $args): refused or failed (injected faults): $(head -n 1 /tmp/xpc.soak.out)"
 		grep -q '^kpool_xpc ' /proc/modules && { rmmod kpool_xpc || bad=$((bad + 1)); }
 	fi
+	last=$(($(now) - t))
 done
-echo "xpc soak traffic: $n runs, $ok balanced, $failed refused or failed under fault injection, $bad bad"
+echo "xpc soak traffic: $n runs, $ok balanced, $failed refused or failed under fault injection, $bad bad; the last took $last s and ended at $(($(now) - end + secs)) s of the soak's $secs s"
 # At least one run must have completed and balanced its books: a soak in which
 # every run was refused proved nothing about the harness under load.
 [ "$ok" -gt 0 ] || echo "no run completed and balanced"

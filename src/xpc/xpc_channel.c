@@ -1028,6 +1028,7 @@ enum xh_reason xh_send_notify(struct xh_run *run, int partid, int chn, u32 flags
 	struct xh_channel *ch;
 	struct xh_msg *m;
 	enum xh_reason r;
+	unsigned long nvcsw;
 	long left;
 
 	ch = xh_lookup(run, partid, chn, &r);
@@ -1053,10 +1054,16 @@ enum xh_reason xh_send_notify(struct xh_run *run, int partid, int chn, u32 flags
 			atomic_long_inc(&run->res->refused_full);
 			return XH_NO_WAIT;
 		}
-		/* Queue full: sleep (interruptibly, bounded) for a free slot. */
-		atomic_long_inc(&run->res->waited_full);
+		/* Queue full: sleep (interruptibly, bounded) for a free slot.
+		 * waited_full counts the senders that really slept here (their
+		 * voluntary context switches went up), not those that found the
+		 * queue full: a wait that returns without sleeping proves nothing.
+		 */
+		nvcsw = READ_ONCE(current->nvcsw);
 		left = wait_event_interruptible_timeout(ch->slot_wq, xh_can_send(ch),
 							msecs_to_jiffies(run->p.send_timeout_ms));
+		if (READ_ONCE(current->nvcsw) != nvcsw)
+			atomic_long_inc(&run->res->waited_full);
 		if (left == 0) {
 			atomic_long_inc(&run->res->refused_timeout);
 			return XH_TIMEOUT;
