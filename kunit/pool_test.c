@@ -104,6 +104,25 @@ static int kp_count_tasks(const char *prefix, enum kp_task_filter filter)
 	return n;
 }
 
+/* For a failing count: every task of @prefix, its state and the pool's gauges. */
+static void kp_log_tasks(struct kunit *test, const char *prefix, struct kpool *pool)
+{
+	struct kpool_stats st = kp_stats(pool);
+	struct task_struct *p;
+
+	kunit_info(test, "threads %u idle %u parked %u running %u blocked %u queued %u\n",
+		   st.nr_threads, st.nr_idle, st.nr_parked, st.nr_running, st.nr_blocked,
+		   st.nr_queued);
+	rcu_read_lock();
+	for_each_process(p) {
+		if (strncmp(p->comm, prefix, strlen(prefix)))
+			continue;
+		kunit_info(test, "%s pid %d state %#x flags %#x cpu %d\n", p->comm, p->pid,
+			   READ_ONCE(p->__state), p->flags, task_cpu(p));
+	}
+	rcu_read_unlock();
+}
+
 /* ---- kpool_kthread ----------------------------------------------------------------- */
 
 static int kp_return_7(void *arg)
@@ -778,7 +797,10 @@ static void pool_bound_cpu_offline_online_busy(struct kunit *test)
 		kunit_skip(test, "CPU %u cannot go offline (%d)", cpu, ret);
 	}
 	/* The two free threads were parked (the kthread state), not destroyed. */
-	KUNIT_EXPECT_EQ(test, kp_count_tasks("kpool/kp_hp:", KP_PARKED_TASK), 2);
+	ret = kp_count_tasks("kpool/kp_hp:", KP_PARKED_TASK);
+	KUNIT_EXPECT_EQ(test, ret, 2);
+	if (ret != 2)
+		kp_log_tasks(test, "kpool/kp_hp:", pool);
 	KUNIT_EXPECT_GE(test, kp_stats(pool).nr_threads, 5u);
 	KUNIT_EXPECT_EQ(test, kp_stats(pool).reaped, 0ul);
 	/* Jobs queued while it is down still run (nothing is lost), on threads
