@@ -12,4 +12,4 @@ else
 	soak_suite kpool_soak "$(soak_param soak 60)" hostile
 fi
 # make check-quick passes kpool_loop=0: no load/unload loop (not in its manifest).
-[ "$(soak_param loop 12)" = 0 ] || loadloop_suite kpool_loadloop "$(soak_param loop 12)"
+[ "$(soak_param loop 8)" = 0 ] || loadloop_suite kpool_loadloop "$(soak_param loop 8)"
