@@ -521,8 +521,12 @@ int kpool_drain(struct kpool *pool);
 /**
  * kpool_block_begin() - a long sleep follows in this job or quick thread.
  *
- * The pool counts the thread as blocked and starts another thread if work is
- * waiting. Outside a kpool thread it does nothing.
+ * The pool counts the thread as blocked (not runnable) and wakes or starts
+ * another thread if work is waiting. Pairs nest: the outermost pair counts.
+ * Where the kernel has preempt notifiers (CONFIG_PREEMPT_NOTIFIERS) the pool
+ * sees a job's sleeps without it; elsewhere an unannounced sleep is only
+ * found by the stall timer (sysfs stall_timeout_ms). Outside a kpool thread
+ * it does nothing.
  *
  * Context: a kpool thread.
  */

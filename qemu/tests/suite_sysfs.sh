@@ -41,11 +41,15 @@ kpool_thread_nices() {
 sysfs_default_pool_has_every_file() {
 	for f in min_threads max_threads idle_timeout_ms reserve nice cpumask nr_threads nr_idle \
 		nr_parked nr_running nr_blocked nr_queued completed warm_handoffs cold_starts \
-		spawn_failures reaped cancelled oldest_job_age_ms latency_hist; do
+		spawn_failures reaped cancelled oldest_job_age_ms latency_hist stall_timeout_ms \
+		nr_runnable; do
 		[ -e "$P/$f" ] || { echo "missing $P/$f"; return 1; }
 	done
 	[ "$(stat -c %a $P/min_threads)" = 644 ] || { echo "min_threads not 0644"; return 1; }
 	[ "$(stat -c %a $P/nr_threads)" = 444 ] || { echo "nr_threads not 0444"; return 1; }
+	[ "$(stat -c %a $P/stall_timeout_ms)" = 644 ] || { echo "stall_timeout_ms not 0644"; return 1; }
+	[ "$(stat -c %a $P/nr_runnable)" = 444 ] || { echo "nr_runnable not 0444"; return 1; }
+	[ "$(cat $P/stall_timeout_ms)" = 20 ] || { echo "stall_timeout_ms default $(cat $P/stall_timeout_ms)"; return 1; }
 }
 
 sysfs_valid_writes_take_effect() {
@@ -63,6 +67,10 @@ sysfs_valid_writes_take_effect() {
 	sysfs_write $P/idle_timeout_ms "300
 " || return 1
 	[ "$(cat $P/idle_timeout_ms)" = 300 ] || return 1
+	for v in 10 1000 20; do
+		sysfs_write $P/stall_timeout_ms $v || { echo "stall_timeout_ms $v refused"; return 1; }
+		[ "$(cat $P/stall_timeout_ms)" = $v ] || { echo "stall_timeout_ms not $v"; return 1; }
+	done
 	# Shrinking retires idle threads after the idle timeout.
 	sysfs_write $P/min_threads 1 || return 1
 	sysfs_write $P/reserve 0 || return 1
@@ -111,7 +119,17 @@ sysfs_bad_input_refused_unchanged() {
 	sysfs_refused_with $P/reserve $((max + 1)) EINVAL || return 1
 	sysfs_refused_with $P/idle_timeout_ms 0 ERANGE || return 1
 	[ "$(cat $P/max_threads)" = "$max" ] || { echo "max_threads changed"; return 1; }
+	# stall_timeout_ms: 10..1000 ms.
+	before=$(cat $P/stall_timeout_ms)
+	for bad in "" " " "-1" "+30" "30x" "0x20" "1.5" "30 40" "0" "9" "1001" "4294967296" \
+		"99999999999999999999"; do
+		sysfs_write $P/stall_timeout_ms "$bad" && { echo "stall_timeout_ms accepted '$bad'"; return 1; }
+		[ "$(cat $P/stall_timeout_ms)" = "$before" ] || { echo "stall_timeout_ms changed by '$bad'"; return 1; }
+		case "$bad" in 0 | 9 | 1001 | 4294967296 | 99999999999999999999) want=ERANGE ;; *) want=EINVAL ;; esac
+		sysfs_refused_with $P/stall_timeout_ms "$bad" $want || return 1
+	done
 	sysfs_write $P/nr_threads 5 && { echo "read-only file accepted a write"; return 1; }
+	sysfs_write $P/nr_runnable 0 && { echo "nr_runnable accepted a write"; return 1; }
 	return 0
 }
 

@@ -29,6 +29,17 @@ int kp_pool_debug_cpu_offline(struct kpool *pool);
 unsigned int kp_pool_debug_max_wakes_per_hold(struct kpool *pool);
 /* For kpool's own tests: report refused self-waits as a log line, not a WARNING. */
 void kp_pool_debug_quiet_self_wait(int quiet);
+/* For kpool's own tests (core/concurrency.h): whether @pool's workers' sleeps
+ * seen by preempt notifiers count (@notifier) and whether its stall timer runs
+ * (@stall); both on by default. Context: any.
+ */
+void kp_pool_debug_set_cm(struct kpool *pool, int notifier, int stall);
+/* For kpool's own tests: @pool's runnable workers now. Context: any. */
+unsigned int kp_pool_debug_nr_runnable(struct kpool *pool);
+/* For kpool's own tests: the most thread creations @pool had in flight at once
+ * when it grew. Context: any.
+ */
+unsigned int kp_pool_debug_max_growth_in_flight(struct kpool *pool);
 
 #ifdef __cplusplus
 }

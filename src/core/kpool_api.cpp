@@ -290,6 +290,23 @@ extern "C" void kp_pool_debug_quiet_self_wait(int quiet)
 	Pool::set_quiet_self_wait(quiet);
 }
 
+extern "C" void kp_pool_debug_set_cm(struct kpool *pool, int notifier, int stall)
+{
+	kp::Concurrency &cm = to_pool(pool)->concurrency();
+	cm.set_use_notifier(notifier);
+	cm.set_use_stall(stall);
+}
+
+extern "C" unsigned int kp_pool_debug_nr_runnable(struct kpool *pool)
+{
+	return to_pool(pool)->nr_runnable();
+}
+
+extern "C" unsigned int kp_pool_debug_max_growth_in_flight(struct kpool *pool)
+{
+	return to_pool(pool)->max_growth_in_flight();
+}
+
 extern "C" int kpool_thread_should_stop(void)
 {
 	return Pool::current_should_stop();

@@ -113,6 +113,8 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 		kp_cpumask_set_only(pool->m_cpumask, cpu);
 	else
 		kp_cpumask_set_kthread_default(pool->m_cpumask); // isolcpus, nohz_full
+	// The concurrency target: the CPUs the pool may run on.
+	KP_TRY(pool->m_cm.init(pool.get(), cpu >= 0 ? 1 : kp_cpumask_nr_online(pool->m_cpumask)));
 
 	// Not started yet: nothing may run on the pool before every step that
 	// can fail has succeeded, or a failure would free it under live threads.
@@ -144,6 +146,8 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 
 Pool::~Pool()
 {
+	// First: its callbacks use the pool.
+	m_cm.shutdown();
 	kp_lockdep_map_destroy(m_lockdep);
 	kp_cpumask_free(m_cpumask);
 	kp_percpu_free(m_counters);
@@ -172,6 +176,7 @@ void Pool::destroy()
 		HoldIrq guard(*this);
 		m_dying = true;
 		m_destroyer = kp_current();
+		m_cm.stop_stall_locked();
 		// Armed delayed jobs are held (queueing them is refused) until
 		// their timers are stopped, below.
 		while (kpool_job *j = m_timers.pop_front()) {
@@ -431,6 +436,8 @@ Result<void> Pool::set_one(enum kp_attr attr, long value)
 	// The read-modify-write is serialised with every other writer, so two
 	// concurrent writes cannot combine into min > max.
 	MutexGuard serialise(m_attrs_mutex);
+	if (attr == KP_ATTR_STALL_TIMEOUT_MS)
+		return m_cm.set_stall_timeout_ms(value);
 	kpool_attrs a = attrs();
 	switch (attr) {
 	case KP_ATTR_MIN_THREADS: a.min_threads = value; break;
@@ -543,6 +550,7 @@ void Pool::push_job_tail_locked(kpool_job *job)
 	m_jobs.push_back(job);
 	job->kp_state = JobQueued;
 	m_nr_runnable++;
+	m_cm.job_queued_locked();
 }
 
 void Pool::push_job_head_locked(kpool_job *job)
@@ -550,12 +558,14 @@ void Pool::push_job_head_locked(kpool_job *job)
 	m_jobs.push_front(job);
 	job->kp_state = JobQueued;
 	m_nr_runnable++;
+	m_cm.job_queued_locked();
 }
 
 void Pool::unlink_job_locked(kpool_job *job)
 {
 	m_jobs.unlink(job);
 	m_nr_runnable--;
+	m_cm.job_unqueued_locked();
 }
 
 kpool_job *Pool::take_job_locked_raw()
@@ -1119,29 +1129,36 @@ bool Pool::current_is_cold_start()
 	return w && w->m_cold_item;
 }
 
+// Nested pairs count once: the outermost begin and end change nr_blocked and
+// the runnable count. A worker that stops counting as runnable with jobs
+// waiting wakes a free worker or the manager (the rules decide).
 void Pool::block_begin()
 {
 	Worker *w = current_worker();
-	if (!w || KP_WARN_ON_ONCE(w->m_blocked))
+	if (!w)
 		return;
 	Pool *pool = w->m_pool;
-	w->m_blocked = true;
-	kp_trace_thread(KP_TRACE_BLOCK_BEGIN, pool->m_name, w->m_pid);
 	HoldIrq guard(*pool);
-	pool->m_nr_blocked++;
-	pool->kick_manager_if_needed_locked();
+	if (w->m_cm.m_block_depth == 0) {
+		kp_trace_thread(KP_TRACE_BLOCK_BEGIN, pool->m_name, w->m_pid);
+		pool->m_nr_blocked++;
+	}
+	pool->m_cm.block_begin_locked(w->m_cm);
+	pool->wake_for_work_locked();
 }
 
 void Pool::block_end()
 {
 	Worker *w = current_worker();
-	if (!w || KP_WARN_ON_ONCE(!w->m_blocked))
+	if (!w || KP_WARN_ON_ONCE(!w->m_cm.m_block_depth))
 		return;
 	Pool *pool = w->m_pool;
-	w->m_blocked = false;
-	kp_trace_thread(KP_TRACE_BLOCK_END, pool->m_name, w->m_pid);
 	HoldIrq guard(*pool);
-	pool->m_nr_blocked--;
+	pool->m_cm.block_end_locked(w->m_cm);
+	if (w->m_cm.m_block_depth == 0) {
+		kp_trace_thread(KP_TRACE_BLOCK_END, pool->m_name, w->m_pid);
+		pool->m_nr_blocked--;
+	}
 }
 
 bool Pool::needs_spawn_locked() const
@@ -1159,8 +1176,14 @@ bool Pool::needs_spawn_locked() const
 	unsigned int coming = m_nr_spawning + m_nr_starting;
 	if (m_parked.size() + coming < m_attrs.reserve)
 		return true;
-	// Work waiting that no free, woken or coming thread will take.
-	return m_nr_runnable > m_idle.size() + m_parked.size() + m_nr_woken + coming;
+	unsigned int free = m_idle.size() + m_parked.size();
+	// A quick thread is a thread of its own: one for each waiting that no
+	// free, woken or coming thread will take.
+	unsigned int quick = m_nr_runnable - m_cm.jobs_waiting();
+	if (quick > free + m_nr_woken + coming)
+		return true;
+	// Jobs: the concurrency rules, one creation at a time.
+	return m_cm.should_grow_locked(free, m_nr_woken, coming);
 }
 
 void Pool::kick_manager_locked()
@@ -1176,18 +1199,53 @@ void Pool::kick_manager_if_needed_locked()
 		kick_manager_locked();
 }
 
+// Cost: at most one wake-up, one full barrier; the stall timer is armed at
+// most once per stall period.
 void Pool::wake_for_work_locked()
 {
-	// One free worker per runnable item not yet claimed by a woken worker.
-	if (m_nr_runnable > m_nr_woken) {
+	// While fewer workers run than the pool has CPUs and no woken worker is
+	// on its way (it takes the job and, if more wait, wakes the next one).
+	if (m_cm.should_wake_locked(m_nr_woken)) {
 		if (Worker *w = pop_free_locked()) {
-			// Counted as claiming one runnable item until it runs.
 			w->m_woken = true;
 			m_nr_woken++;
 			wake_locked(w->m_task);
 		}
 	}
+	if (!m_dying)
+		m_cm.arm_stall_locked();
 	kick_manager_if_needed_locked();
+}
+
+void Pool::cm_irq_work()
+{
+	HoldIrqSave guard(*this);
+	wake_for_work_locked();
+}
+
+void Pool::cm_stall_timer()
+{
+	HoldIrqSave guard(*this);
+	kpool_job *oldest = m_jobs.front();
+	unsigned long long age = oldest ? kp_ktime_ns() - oldest->kp_queued_ns : 0;
+	if (!m_cm.stall_check_locked(age))
+		return;
+	// A free worker left asleep because the sleepers looked runnable is
+	// woken first; with none, the manager creates one.
+	if (Worker *w = pop_free_locked()) {
+		m_cm.stall_answered_locked();
+		w->m_woken = true;
+		m_nr_woken++;
+		wake_locked(w->m_task);
+		return;
+	}
+	kick_manager_if_needed_locked();
+}
+
+unsigned int Pool::max_growth_in_flight()
+{
+	HoldIrqSave guard(*this);
+	return m_cm.max_in_flight();
 }
 
 bool Pool::should_retire_locked(Worker &w, bool timed_out)
@@ -1246,8 +1304,8 @@ void Pool::end_job_locked(kpool_job &slot)
 void Pool::clear_blocked_locked(Worker &w)
 {
 	// A function that returned inside kpool_block_begin/end.
-	if (w.m_blocked) {
-		w.m_blocked = false;
+	if (w.m_cm.m_block_depth) {
+		m_cm.clear_block_locked(w.m_cm);
 		m_nr_blocked--;
 	}
 }
@@ -1307,6 +1365,8 @@ int Pool::worker_main(Worker &w)
 	// makes them: taskset and cpusets may not move them off their CPU.
 	if (m_cpu >= 0)
 		kp_current_forbid_setaffinity();
+	// Our sleeps inside jobs are seen from now on (core/concurrency.h).
+	kp_notifier_register_self(w.m_cm.m_hook.pn);
 	for (;;) {
 		if (KThread::should_park())
 			KThread::parkme(); // the bound CPU went down; back when it is up
@@ -1412,6 +1472,17 @@ int Pool::worker_main(Worker &w)
 					count(Event::ColdStart);
 				w.m_fresh = false;
 			}
+			// Runnable while it runs a job and until it goes free,
+			// retires or runs a quick thread: all decided in this hold,
+			// with the queue checked, so a submitter that finds the count
+			// lower finds us on a free list too (no lost wake-up).
+			m_cm.set_active_locked(w.m_cm, job != nullptr);
+			if (job) {
+				m_cm.job_started_locked();
+				// More waiting: the next worker, if the rules want one.
+				if (m_cm.jobs_waiting())
+					wake_for_work_locked();
+			}
 		}
 		// On ourselves, outside the lock (set_user_nice takes the runqueue
 		// lock). Our state may already be TASK_IDLE: this does not sleep.
@@ -1434,6 +1505,7 @@ int Pool::worker_main(Worker &w)
 		}
 		timed_out = false;
 		if (retire) {
+			kp_notifier_unregister_self(w.m_cm.m_hook.pn);
 			kp_trace_thread(KP_TRACE_RETIRE, m_name, w.m_pid);
 			// From here on the reaper owns @w; it stops this thread,
 			// which only has to return.
@@ -1515,6 +1587,7 @@ Result<void> Pool::set_cpumask(const char *buf, size_t len)
 	if (!ret) {
 		MutexGuard serialise(m_attrs_mutex);
 		kp_cpumask_copy(m_cpumask, mask);
+		m_cm.set_target(kp_cpumask_nr_online(m_cpumask));
 		{
 			HoldIrq guard(*this);
 			m_bind_gen++;
@@ -1670,9 +1743,10 @@ int Pool::manager_main()
 		{
 			HoldIrq guard(*this);
 			spawn = needs_spawn_locked();
-			if (spawn)
+			if (spawn) {
 				m_nr_spawning++;
-			else
+				m_cm.grow_started_locked(m_nr_spawning + m_nr_starting);
+			} else
 				kp_set_current_state(KP_TASK_IDLE);
 		}
 		if (!spawn) {

@@ -10,6 +10,8 @@
 // A manager thread per pool creates threads in the background (min_threads,
 // the reserve, and growth while work waits), retrying with backoff on failure.
 // Submitters never create threads: they wake a free worker or the manager.
+// Which worker is woken and when the pool grows follows the runnable count
+// of core/concurrency.h.
 #pragma once
 
 #include "kpool/kpool.h"
@@ -21,6 +23,7 @@
 #include "base/link_queue.h"
 #include "base/atomic.h"
 #include "core/kthread.h"
+#include "core/concurrency.h"
 
 namespace kp {
 
@@ -127,6 +130,18 @@ public:
 	// The most threads woken in one hold of the pool lock so far (for
 	// tests: it must not grow with the pool). Context: any.
 	unsigned int max_wakes_per_hold();
+
+	// Concurrency management (core/concurrency.h).
+	Concurrency &concurrency() { return m_cm; }
+	// The deferred wake-up after a worker went to sleep: wakes a free worker
+	// or the manager if the rules want it. Context: hard IRQ (irq_work).
+	void cm_irq_work();
+	// The stall timer. Context: timer, interrupts off.
+	void cm_stall_timer();
+	// Workers runnable now (a snapshot). Context: any.
+	unsigned int nr_runnable() const { return m_cm.nr_runnable(); }
+	// For tests: the most thread creations in flight at once for growth.
+	unsigned int max_growth_in_flight();
 
 	// Called by the reaper after a retired worker's thread was stopped.
 	void worker_reaped(Worker *w);
@@ -266,6 +281,7 @@ private:
 	unsigned int m_kick_gen = 0;	   // L: bumped by each kick_free_workers()
 	unsigned int m_hold_wakes = 0;	   // L: wake-ups in the current hold
 	unsigned int m_max_hold_wakes = 0; // L: the most in one hold
+	Concurrency m_cm; // runnable count and the wake/growth/stall rules (own legend)
 };
 
 } // namespace kp

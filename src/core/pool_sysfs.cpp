@@ -32,6 +32,9 @@ extern "C" long kp_pool_attr_show(void *p, enum kp_attr attr, char *buf)
 	case KP_ATTR_RESERVE: return emit_ulong(buf, a.reserve);
 	case KP_ATTR_NICE: return kp_snprintf(buf, kPage, "%d\n", a.nice);
 	case KP_ATTR_CPUMASK: return pool->show_cpumask(buf, kPage);
+	case KP_ATTR_STALL_TIMEOUT_MS:
+		return emit_ulong(buf, pool->concurrency().stall_timeout_ms());
+	case KP_ATTR_NR_RUNNABLE: return emit_ulong(buf, pool->nr_runnable());
 	default: break;
 	}
 

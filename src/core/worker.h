@@ -4,12 +4,13 @@
 #pragma once
 
 #include "core/pool.h"
+#include "core/concurrency.h"
 
 namespace kp {
 
 class Worker : public ListNode<AllWorkersTag>, public ListNode<FreeWorkersTag> {
 public:
-	explicit Worker(Pool *pool) : m_pool(pool) {}
+	explicit Worker(Pool *pool) : m_pool(pool) { m_cm.m_hook.worker = this; }
 	KP_PINNED(Worker);
 
 	// Legend: I: set before the thread first runs; L: pool lock;
@@ -31,12 +32,12 @@ public:
 	bool m_started = false;		      // L: has entered worker_main's loop
 	bool m_fresh = true;		      // S: nothing run yet (cold start)
 	bool m_cold_item = false;	// S: the item running waited for this thread's creation
-	bool m_blocked = false;		// S: inside kpool_block_begin/end
 	unsigned long m_idle_since = 0; // L: jiffies when we became free
 	unsigned int m_kick_gen = 0;	// L: pool's m_kick_gen when we became free
 	Worker *m_reap_next = nullptr;	// R: reaper list
 	unsigned int m_bind_gen = 0;	// S: pool bind generation applied
 	int m_nice = kNiceUnset;	// S: nice applied to our task
+	WorkerCm m_cm;			// S: runnable accounting (core/concurrency.h)
 	char m_comm[16] = {};		// I: our own comm, given back after a named quick thread
 	static constexpr int kNiceUnset = 100; // outside -20..19: apply at the first loop
 };

@@ -50,6 +50,13 @@ int kp_cpumask_has_online(const void *mask)
 	return cpumask_intersects(mask, cpu_online_mask);
 }
 
+unsigned int kp_cpumask_nr_online(const void *mask)
+{
+	unsigned int n = cpumask_weight_and(mask, cpu_online_mask);
+
+	return n ? n : 1;
+}
+
 int kp_cpumask_print(char *buf, kp_size_t size, const void *mask)
 {
 	return scnprintf(buf, size, "%*pb\n", cpumask_pr_args((const struct cpumask *)mask));

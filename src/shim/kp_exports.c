@@ -49,3 +49,6 @@ EXPORT_SYMBOL_GPL(kpool_create_bound);
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_cpu_offline);
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_max_wakes_per_hold);
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_quiet_self_wait);
+EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_set_cm);
+EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_nr_runnable);
+EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_max_growth_in_flight);

@@ -12,6 +12,7 @@
 #include <linux/workqueue.h>
 #include <linux/list.h>
 #include <linux/wait.h>
+#include <linux/preempt.h>
 
 #define KP_LAYOUT(name, type)                                 \
 	do {                                                  \
@@ -30,5 +31,12 @@ int main(void)
 	KP_LAYOUT(HLIST_NODE, struct hlist_node);
 	KP_LAYOUT(LOCK_CLASS_KEY, struct lock_class_key);
 	KP_LAYOUT(WAITQ, wait_queue_head_t);
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	KP_LAYOUT(PREEMPT_NOTIFIER, struct preempt_notifier);
+#else
+	/* Storage that kp_notifier_register_self() never touches. */
+	DEFINE(KP_SIZEOF_PREEMPT_NOTIFIER, sizeof(void *));
+	DEFINE(KP_ALIGNOF_PREEMPT_NOTIFIER, __alignof__(void *));
+#endif
 	return 0;
 }

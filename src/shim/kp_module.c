@@ -51,15 +51,19 @@ static int __init kpool_module_init(void)
 	WARN_ON(1);
 #endif
 	kp_debugfs_init();
+	kp_notifier_init();
 	ret = kpool_core_init(&attrs);
-	if (ret)
+	if (ret) {
+		kp_notifier_exit();
 		kp_debugfs_exit();
+	}
 	return ret;
 }
 
 static void __exit kpool_module_exit(void)
 {
 	kpool_core_exit();
+	kp_notifier_exit();
 	kp_debugfs_exit();
 }
 

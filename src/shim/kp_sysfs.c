@@ -63,6 +63,7 @@ KP_RW(idle_timeout_ms, KP_ATTR_IDLE_TIMEOUT_MS);
 KP_RW(reserve, KP_ATTR_RESERVE);
 KP_RW(nice, KP_ATTR_NICE);
 KP_RW(cpumask, KP_ATTR_CPUMASK);
+KP_RW(stall_timeout_ms, KP_ATTR_STALL_TIMEOUT_MS);
 KP_RO(nr_threads, KP_ATTR_NR_THREADS);
 KP_RO(nr_idle, KP_ATTR_NR_IDLE);
 KP_RO(nr_parked, KP_ATTR_NR_PARKED);
@@ -77,15 +78,32 @@ KP_RO(reaped, KP_ATTR_REAPED);
 KP_RO(cancelled, KP_ATTR_CANCELLED);
 KP_RO(oldest_job_age_ms, KP_ATTR_OLDEST_JOB_AGE_MS);
 KP_RO(latency_hist, KP_ATTR_LATENCY_HIST);
+KP_RO(nr_runnable, KP_ATTR_NR_RUNNABLE);
 
 static struct attribute *kp_pool_attrs[] = {
-	&kp_attr_min_threads.attr,	 &kp_attr_max_threads.attr,   &kp_attr_idle_timeout_ms.attr,
-	&kp_attr_reserve.attr,		 &kp_attr_nice.attr,	      &kp_attr_cpumask.attr,
-	&kp_attr_nr_threads.attr,	 &kp_attr_nr_idle.attr,	      &kp_attr_nr_parked.attr,
-	&kp_attr_nr_running.attr,	 &kp_attr_nr_blocked.attr,    &kp_attr_nr_queued.attr,
-	&kp_attr_completed.attr,	 &kp_attr_warm_handoffs.attr, &kp_attr_cold_starts.attr,
-	&kp_attr_spawn_failures.attr,	 &kp_attr_reaped.attr,	      &kp_attr_cancelled.attr,
-	&kp_attr_oldest_job_age_ms.attr, &kp_attr_latency_hist.attr,  NULL,
+	&kp_attr_min_threads.attr,
+	&kp_attr_max_threads.attr,
+	&kp_attr_idle_timeout_ms.attr,
+	&kp_attr_reserve.attr,
+	&kp_attr_nice.attr,
+	&kp_attr_cpumask.attr,
+	&kp_attr_nr_threads.attr,
+	&kp_attr_nr_idle.attr,
+	&kp_attr_nr_parked.attr,
+	&kp_attr_nr_running.attr,
+	&kp_attr_nr_blocked.attr,
+	&kp_attr_nr_queued.attr,
+	&kp_attr_completed.attr,
+	&kp_attr_warm_handoffs.attr,
+	&kp_attr_cold_starts.attr,
+	&kp_attr_spawn_failures.attr,
+	&kp_attr_reaped.attr,
+	&kp_attr_cancelled.attr,
+	&kp_attr_oldest_job_age_ms.attr,
+	&kp_attr_latency_hist.attr,
+	&kp_attr_stall_timeout_ms.attr,
+	&kp_attr_nr_runnable.attr,
+	NULL,
 };
 ATTRIBUTE_GROUPS(kp_pool);
 

@@ -246,6 +246,44 @@ int kp_timer_delete(void *timer);
 int kp_timer_delete_sync(void *timer);
 void kp_cpu_relax(void);
 
+/* ---- concurrency management (kp_notifier.c) --------------------------------------- */
+
+/* Whether the kernel has preempt notifiers (CONFIG_PREEMPT_NOTIFIERS): then
+ * a worker's sleeps are seen without annotations. Context: any.
+ */
+int kp_notifier_available(void);
+/* Module load/unload: enables/disables the scheduler's notifier static key.
+ * Context: process, may sleep.
+ */
+void kp_notifier_init(void);
+void kp_notifier_exit(void);
+/*
+ * Registers (unregisters) @pn, storage of KP_SIZEOF_PREEMPT_NOTIFIER bytes,
+ * on the calling task; a thread unregisters before it exits. Nothing without
+ * preempt notifiers. The scheduler then calls kp_cm_sched_in(@pn) and, when
+ * the task goes to sleep, kp_cm_sched_out_sleeping(@pn): under the runqueue
+ * lock with interrupts off (atomics and kp_cm_events_kick() only).
+ * Context: the task itself, process context.
+ */
+void kp_notifier_register_self(void *pn);
+void kp_notifier_unregister_self(void *pn);
+void kp_cm_sched_in(void *pn);
+void kp_cm_sched_out_sleeping(void *pn);
+/*
+ * A pool's deferred wake-up (a hard irq_work) and stall timer (TIMER_IRQSAFE),
+ * calling kp_cm_irq_work(@owner) and kp_cm_stall_timer(@owner) (hard IRQ /
+ * timer context, interrupts off). create: process context, NULL on -ENOMEM.
+ * destroy: waits for both callbacks, process context; NULL is ignored.
+ * kick (irq_work_queue(), a no-op while pending) and arm_timer (mod_timer()):
+ * Context: any, including under the runqueue lock (kick).
+ */
+void *kp_cm_events_create(void *owner);
+void kp_cm_events_destroy(void *handle);
+void kp_cm_events_kick(void *handle);
+void kp_cm_events_arm_timer(void *handle, unsigned long expires);
+void kp_cm_irq_work(void *owner);
+void kp_cm_stall_timer(void *owner);
+
 /* ---- time and CPUs (kp_sched.c) ----------------------------------------------- */
 
 kp_u64 kp_ktime_ns(void);
@@ -270,6 +308,8 @@ void kp_cpumask_set_kthread_default(void *mask);
 /* Hex mask as in /proc/irq/N/smp_affinity; 0 or -EINVAL/-ERANGE/-EOVERFLOW. */
 int kp_cpumask_parse(const char *buf, kp_size_t len, void *mask);
 int kp_cpumask_has_online(const void *mask);
+/* The online CPUs in @mask (at least 1). Context: any. */
+unsigned int kp_cpumask_nr_online(const void *mask);
 int kp_cpumask_print(char *buf, kp_size_t size, const void *mask);
 /* Context: process, may sleep. */
 int kp_task_set_mask(struct task_struct *task, const void *mask);
@@ -317,6 +357,7 @@ enum kp_attr {
 	KP_ATTR_RESERVE,
 	KP_ATTR_NICE,
 	KP_ATTR_CPUMASK,
+	KP_ATTR_STALL_TIMEOUT_MS,
 	KP_ATTR_NR_WRITABLE,
 	KP_ATTR_NR_THREADS = KP_ATTR_NR_WRITABLE,
 	KP_ATTR_NR_IDLE,
@@ -332,6 +373,7 @@ enum kp_attr {
 	KP_ATTR_CANCELLED,
 	KP_ATTR_OLDEST_JOB_AGE_MS,
 	KP_ATTR_LATENCY_HIST,
+	KP_ATTR_NR_RUNNABLE,
 	KP_ATTR_COUNT,
 };
 

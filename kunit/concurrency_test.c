@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite kpool_concurrency: the runnable count and the wake-up, growth and
+ * stall rules of src/core/concurrency.h, seen through the public API and the
+ * KUnit-only switches of core/core.h (kp_pool_debug_set_cm() turns a pool's
+ * preempt-notifier accounting or stall timer off, so each path is tested
+ * alone). Waits are bounded polls; no case asserts on elapsed time.
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/delay.h>
+#include <linux/completion.h>
+#include <linux/atomic.h>
+#include <linux/slab.h>
+#include <linux/sched.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/cpumask.h>
+#include <kpool/kpool.h>
+#include "core/core.h"
+#include "shim/shim.h"
+
+/* Polls @cond every 5 ms for up to @ms; evaluates to its final value. */
+#define kp_cm_wait_for(cond, ms)                                        \
+	({                                                              \
+		unsigned long __end = jiffies + msecs_to_jiffies(ms);   \
+		bool __ok;                                              \
+		while (!(__ok = (cond)) && time_before(jiffies, __end)) \
+			usleep_range(5000, 6000);                       \
+		__ok;                                                   \
+	})
+
+enum kp_cm_mode { KP_CM_NOTIFIER = 1, KP_CM_STALL = 2 };
+
+static void kp_cm_destroy(void *pool)
+{
+	kpool_destroy(pool);
+}
+
+/* A pool that starts with no thread, so every thread it has was grown. */
+static struct kpool *kp_cm_pool(struct kunit *test, const char *name, int mode)
+{
+	const struct kpool_attrs a = {
+		.min_threads = 0, .max_threads = 32, .reserve = 0, .idle_timeout_ms = 10000
+	};
+	struct kpool *pool = NULL;
+
+	KUNIT_ASSERT_EQ(test, kpool_create(name, &a, &pool), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kp_cm_destroy, pool), 0);
+	kp_pool_debug_set_cm(pool, !!(mode & KP_CM_NOTIFIER), !!(mode & KP_CM_STALL));
+	return pool;
+}
+
+static unsigned int kp_cm_threads(struct kpool *pool)
+{
+	struct kpool_stats st;
+
+	kpool_get_stats(pool, &st);
+	return st.nr_threads;
+}
+
+/* ---- sleepers that can only finish once all of them run at once ---------------- */
+
+/* More sleepers than the pool's concurrency target (its CPUs), so only
+ * growth for blocked workers can run them all; within max_threads.
+ */
+static int kp_cm_beyond_cpus(int extra)
+{
+	return min_t(int, num_online_cpus() + extra, 24);
+}
+
+struct kp_cm_sleepers {
+	struct kpool_job *jobs;
+	int n;
+	bool announce; /* kpool_block_begin/end around the sleep */
+	atomic_t started, ran, timed_out;
+	struct completion all;
+};
+
+static void kp_cm_sleeper_fn(struct kpool_job *job);
+
+static struct kp_cm_sleepers *kp_cm_sleepers_new(struct kunit *test, int n, bool announce)
+{
+	struct kp_cm_sleepers *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->jobs = kunit_kcalloc(test, n, sizeof(*s->jobs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s->jobs);
+	s->n = n;
+	s->announce = announce;
+	init_completion(&s->all);
+	for (i = 0; i < n; i++)
+		kpool_job_init(&s->jobs[i], kp_cm_sleeper_fn, NULL);
+	return s;
+}
+
+/* The sleepers of the running case (one case at a time). */
+static struct kp_cm_sleepers *kp_cm_current;
+
+/*
+ * Each job sleeps (TASK_UNINTERRUPTIBLE, not announced unless @announce)
+ * until all n started, for at most 5 s: a pool that does not grow for such
+ * sleeps leaves the later ones queued and the earlier ones time out.
+ */
+static void kp_cm_sleeper_fn(struct kpool_job *job)
+{
+	struct kp_cm_sleepers *s = kp_cm_current;
+
+	if (atomic_inc_return(&s->started) == s->n)
+		complete_all(&s->all);
+	if (s->announce)
+		kpool_block_begin();
+	if (!wait_for_completion_timeout(&s->all, 5 * HZ))
+		atomic_inc(&s->timed_out);
+	if (s->announce)
+		kpool_block_end();
+	atomic_inc(&s->ran);
+}
+
+static void kp_cm_run_sleepers(struct kunit *test, struct kpool *pool, int n, bool announce)
+{
+	struct kp_cm_sleepers *s = kp_cm_sleepers_new(test, n, announce);
+	int i;
+
+	kp_cm_current = s;
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, kpool_queue(pool, &s->jobs[i]), 0);
+	KUNIT_EXPECT_TRUE(test, kp_cm_wait_for(atomic_read(&s->ran) == n, 60000));
+	KUNIT_ASSERT_EQ(test, kpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->started), n);
+	/* All ran at once: none waited in vain for the others. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->timed_out), 0);
+	kp_cm_current = NULL;
+}
+
+/* Sleeps nobody announced are seen by the preempt notifier: the pool grows
+ * until every sleeper runs (with the stall timer off, nothing else could).
+ * Fails when sched_out does not stop counting the worker as runnable.
+ */
+static void cm_unannounced_sleepers_grow_with_notifier(struct kunit *test)
+{
+	struct kpool *pool;
+
+	if (!kp_notifier_available())
+		kunit_skip(test, "needs CONFIG_PREEMPT_NOTIFIERS");
+	pool = kp_cm_pool(test, "kp_cm_pn", KP_CM_NOTIFIER);
+	kp_cm_run_sleepers(test, pool, kp_cm_beyond_cpus(4), false);
+}
+
+/* kpool_block_begin/end count where notifiers are missing (turned off here),
+ * with the stall timer off too: only the annotation makes the pool grow.
+ */
+static void cm_annotated_sleepers_grow_without_notifier(struct kunit *test)
+{
+	struct kpool *pool = kp_cm_pool(test, "kp_cm_an", 0);
+
+	kp_cm_run_sleepers(test, pool, kp_cm_beyond_cpus(4), true);
+}
+
+/* Neither notifier nor annotation: the stall timer (cmwq's mayday) finds
+ * jobs waiting with no progress and adds a thread per stall period.
+ */
+static void cm_stall_timer_rescues_unannounced_sleepers(struct kunit *test)
+{
+	struct kpool *pool = kp_cm_pool(test, "kp_cm_st", KP_CM_STALL);
+
+	kp_cm_run_sleepers(test, pool, kp_cm_beyond_cpus(2), false);
+}
+
+/* Growth for jobs creates one thread at a time: never two in flight. */
+static void cm_growth_one_creation_in_flight(struct kunit *test)
+{
+	struct kpool *pool = kp_cm_pool(test, "kp_cm_if", 0);
+	int n = kp_cm_beyond_cpus(4);
+
+	kp_cm_run_sleepers(test, pool, n, true);
+	KUNIT_EXPECT_GE(test, kp_cm_threads(pool), (unsigned int)n);
+	KUNIT_EXPECT_LE(test, kp_pool_debug_max_growth_in_flight(pool), 1u);
+}
+
+/* ---- nesting ---------------------------------------------------------------------- */
+
+struct kp_cm_nest {
+	struct kpool_job job;
+	struct kpool *pool;
+	unsigned int runnable[5], blocked[5];
+};
+
+static unsigned int kp_cm_blocked(struct kpool *pool)
+{
+	struct kpool_stats st;
+
+	kpool_get_stats(pool, &st);
+	return st.nr_blocked;
+}
+
+static void kp_cm_nest_fn(struct kpool_job *job)
+{
+	struct kp_cm_nest *n = container_of(job, struct kp_cm_nest, job);
+	int i = 0;
+
+#define KP_CM_SAMPLE()                                               \
+	do {                                                         \
+		n->runnable[i] = kp_pool_debug_nr_runnable(n->pool); \
+		n->blocked[i] = kp_cm_blocked(n->pool);              \
+		i++;                                                 \
+	} while (0)
+	KP_CM_SAMPLE();
+	kpool_block_begin();
+	KP_CM_SAMPLE();
+	kpool_block_begin();
+	KP_CM_SAMPLE();
+	kpool_block_end();
+	KP_CM_SAMPLE();
+	kpool_block_end();
+	KP_CM_SAMPLE();
+#undef KP_CM_SAMPLE
+}
+
+/* Nested kpool_block_begin/end count once: blocked from the outer begin to
+ * the outer end, runnable again only after it (no warning either).
+ */
+static void cm_block_begin_end_nest(struct kunit *test)
+{
+	struct kpool *pool = kp_cm_pool(test, "kp_cm_ne", 0);
+	struct kp_cm_nest *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
+	const unsigned int runnable[5] = { 1, 0, 0, 0, 1 };
+	const unsigned int blocked[5] = { 0, 1, 1, 1, 0 };
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	n->pool = pool;
+	kpool_job_init(&n->job, kp_cm_nest_fn, NULL);
+	KUNIT_ASSERT_EQ(test, kpool_queue(pool, &n->job), 0);
+	KUNIT_ASSERT_TRUE(test, kp_cm_wait_for(!kpool_job_pending(&n->job), 30000));
+	KUNIT_ASSERT_EQ(test, kpool_drain(pool), 0);
+	for (i = 0; i < 5; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, n->runnable[i], runnable[i], "runnable at step %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, n->blocked[i], blocked[i], "blocked at step %d", i);
+	}
+}
+
+/* ---- CPU-bound floods and idle workers ------------------------------------------- */
+
+#define KP_CM_FLOOD 512
+#define KP_CM_FLOOD_ROUNDS 4
+
+struct kp_cm_flood {
+	struct kpool_job jobs[KP_CM_FLOOD];
+	struct kpool *pool;
+	atomic_t ran, peak;
+};
+
+/* The flood of the running case (one case at a time). */
+static struct kp_cm_flood *kp_cm_flood_current;
+
+static void kp_cm_flood_fn(struct kpool_job *job)
+{
+	struct kp_cm_flood *f = kp_cm_flood_current;
+	u64 end = ktime_get_ns() + 20 * NSEC_PER_USEC;
+	int n, old;
+
+	while (ktime_get_ns() < end) /* CPU-bound: never sleeps */
+		cpu_relax();
+	n = kp_cm_threads(f->pool);
+	old = atomic_read(&f->peak);
+	while (n > old && !atomic_try_cmpxchg(&f->peak, &old, n))
+		;
+	atomic_inc(&f->ran);
+}
+
+/* A flood of tiny CPU-bound jobs keeps the pool at the CPU count (+2 for
+ * threads on their way): every worker stays runnable, so nothing calls for
+ * a new one. Fails when the pool grows for queued jobs instead of for
+ * blocked workers (the old rule: one thread per job waiting).
+ */
+static void cm_cpu_bound_flood_keeps_threads_near_cpus(struct kunit *test)
+{
+	struct kpool *pool = kp_cm_pool(test, "kp_cm_fl", KP_CM_NOTIFIER | KP_CM_STALL);
+	struct kp_cm_flood *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	int r, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->pool = pool;
+	kp_cm_flood_current = f;
+	for (r = 0; r < KP_CM_FLOOD_ROUNDS; r++) {
+		for (i = 0; i < KP_CM_FLOOD; i++) {
+			kpool_job_init(&f->jobs[i], kp_cm_flood_fn, NULL);
+			KUNIT_ASSERT_EQ(test, kpool_queue(pool, &f->jobs[i]), 0);
+		}
+		KUNIT_ASSERT_EQ(test, kpool_drain(pool), 0);
+	}
+	kp_cm_flood_current = NULL;
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->ran), KP_CM_FLOOD * KP_CM_FLOOD_ROUNDS);
+	KUNIT_EXPECT_LE(test, atomic_read(&f->peak), (int)num_online_cpus() + 2);
+	KUNIT_EXPECT_LE(test, kp_cm_threads(pool), num_online_cpus() + 2);
+}
+
+static void kp_cm_nop_fn(struct kpool_job *job)
+{
+}
+
+/* A worker that went free does not count as runnable (the lost attempt's
+ * regression: a finished worker still counted, so a submit woke no one and
+ * its job waited). After each job the count drops back to 0, and a job
+ * queued then still runs.
+ */
+static void cm_free_worker_not_runnable(struct kunit *test)
+{
+	struct kpool *pool = kp_cm_pool(test, "kp_cm_fr", 0);
+	struct kpool_job job;
+	int i;
+
+	kpool_job_init(&job, kp_cm_nop_fn, NULL);
+	for (i = 0; i < 20; i++) {
+		KUNIT_ASSERT_EQ(test, kpool_queue(pool, &job), 0);
+		KUNIT_ASSERT_EQ(test, kpool_flush_job(&job), 0);
+		KUNIT_ASSERT_TRUE_MSG(test,
+				      kp_cm_wait_for(kp_pool_debug_nr_runnable(pool) == 0, 5000),
+				      "round %d: nr_runnable %u with every worker free", i,
+				      kp_pool_debug_nr_runnable(pool));
+	}
+}
+
+static struct kunit_case kp_concurrency_cases[] = {
+	KUNIT_CASE(cm_block_begin_end_nest),
+	KUNIT_CASE(cm_free_worker_not_runnable),
+	KUNIT_CASE_SLOW(cm_cpu_bound_flood_keeps_threads_near_cpus),
+	KUNIT_CASE_SLOW(cm_unannounced_sleepers_grow_with_notifier),
+	KUNIT_CASE_SLOW(cm_annotated_sleepers_grow_without_notifier),
+	KUNIT_CASE_SLOW(cm_stall_timer_rescues_unannounced_sleepers),
+	KUNIT_CASE_SLOW(cm_growth_one_creation_in_flight),
+	{},
+};
+
+static struct kunit_suite kp_concurrency_suite = {
+	.name = "kpool_concurrency",
+	.test_cases = kp_concurrency_cases,
+};
+
+kunit_test_suites(&kp_concurrency_suite);
