@@ -131,6 +131,8 @@ void Domain::activate_next_locked()
 	m_pool.enqueue_locked(*job, job->kp_key);
 }
 
+// Cost: what kpool_queue() costs (one pool lock round trip, at most one
+// wake-up), plus a few fields of the domain written under the same hold.
 Result<Pool::QueueResult> Domain::queue(kpool_job &job, unsigned long key)
 {
 	Pool::HoldIrqSave guard(m_pool);
