@@ -111,13 +111,14 @@ static void kd_fn(struct kpool_job *job)
 	if (j->chain && kpool_domain_queue(c->dom, &j->chain->job))
 		atomic_inc(&c->refused);
 	if (j->own) {
-		c->self_ret[0] = kpool_domain_flush(j->own);
-		c->self_ret[1] = kpool_domain_drain(j->own);
-		c->self_ret[2] = kpool_domain_destroy(j->own);
-		c->self_ret[3] = kpool_domain_flush(j->other);
+		WRITE_ONCE(c->self_ret[0], kpool_domain_flush(j->own));
+		WRITE_ONCE(c->self_ret[1], kpool_domain_drain(j->own));
+		WRITE_ONCE(c->self_ret[2], kpool_domain_destroy(j->own));
+		WRITE_ONCE(c->self_ret[3], kpool_domain_flush(j->other));
 	}
 	atomic_dec(&c->in_flight);
-	atomic_inc(&c->ran);
+	/* Ordered (a full barrier): what the job wrote is seen with the count. */
+	atomic_inc_return(&c->ran);
 }
 
 static void kd_cancel_fn(struct kpool_job *job)
@@ -537,10 +538,10 @@ static void domain_self_wait_is_edeadlk(struct kunit *test)
 	c->jobs[0].other = o->dom;
 	KUNIT_ASSERT_EQ(test, kpool_domain_queue(c->dom, &c->jobs[0].job), 0);
 	KUNIT_ASSERT_TRUE(test, kd_wait_for(atomic_read(&c->ran) == 1, 10000));
-	KUNIT_EXPECT_EQ(test, c->self_ret[0], -EDEADLK);
-	KUNIT_EXPECT_EQ(test, c->self_ret[1], -EDEADLK);
-	KUNIT_EXPECT_EQ(test, c->self_ret[2], -EDEADLK);
-	KUNIT_EXPECT_EQ(test, c->self_ret[3], 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->self_ret[0]), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->self_ret[1]), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->self_ret[2]), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->self_ret[3]), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&o->ran), 1);
 	/* The domain is still there and works. */
 	c->jobs[1].c = c;
