@@ -315,3 +315,41 @@ extern "C" void kp_cxx_api_block_scope_counts_blocked(struct kunit *test)
 	KP_EXPECT(test, load(b.inside) == 1);
 	KP_EXPECT(test, load(b.after) == 1);
 }
+
+extern "C" void kp_cxx_api_domain_destructor_destroys(struct kunit *test)
+{
+	auto r = kpool_cxx::Pool::create("kp_cxx_dom", small_attrs(1));
+	KP_ASSERT(test, r.has_value());
+	kpool_cxx::Pool pool = r.take();
+	Gate gate;
+	Counter k;
+	{
+		auto d = kpool_cxx::Domain::create(pool, "d", 1);
+		KP_ASSERT(test, d.has_value());
+		kpool_cxx::Domain dom = d.take();
+		// While it lives, its name is taken on the pool.
+		KP_EXPECT(test, kpool_cxx::Domain::create(pool, "d").error() == -kEEXIST);
+		KP_ASSERT(test, dom.queue(gate.job) == 0);
+		KP_ASSERT(test, wait_set(gate.started));
+		// Ordered: waits behind the gate, in the domain.
+		KP_ASSERT(test, dom.queue(k.job) == 0);
+		KP_EXPECT(test, k.job.pending());
+		kpool_cxx::Domain moved = kpool_cxx::move(dom);
+		KP_EXPECT(test, !dom);
+		store(gate.open, 1);
+		// moved's destructor destroys it here: k (it has a cancel member)
+		// is cancelled if it had not started, else it ran.
+	}
+	KP_EXPECT(test, load(gate.runs) == 1);
+	KP_EXPECT(test, load(k.runs) + load(k.cancels) == 1);
+	KP_EXPECT(test, !k.job.pending());
+	// The destructor destroyed it: the name is free again, and the pool
+	// can go (kpool_destroy() refuses while a domain lives).
+	auto again = kpool_cxx::Domain::create(pool, "d");
+	KP_EXPECT(test, again.has_value());
+	kpool_cxx::Domain last = again.take();
+	KP_EXPECT(test, last.queue(k.job) == 0);
+	KP_EXPECT(test, last.flush() == 0);
+	KP_EXPECT(test, last.reset() == 0);
+	KP_EXPECT(test, !last);
+}

@@ -16,7 +16,11 @@
  *    started on a pooled thread with a single wake-up, with kthread-like
  *    should_stop/stop semantics; the thread returns to the pool afterwards;
  *  - plain kernel threads (struct kpool_kthread): RAII-managed kthreads whose
- *    stop is safe at any time, also long after the function returned.
+ *    stop is safe at any time, also long after the function returned;
+ *  - domains (struct kpool_domain): one user's handle on a shared pool (what
+ *    a workqueue's pool_workqueue is to its worker pool), with its own flush,
+ *    drain, cancel-all, max_active and statistics; destroying it is a
+ *    module's safe unload.
  *
  * Errors are negative errnos. Unless said otherwise a function may sleep and
  * must be called from process context. The comments below are kernel-doc
@@ -30,8 +34,9 @@
  * kpool_delayed_job_init(), kpool_thread_run(), kpool_thread_run_named(),
  * kpool_thread_is_done(), kpool_get_attrs(),
  * kpool_get_stats(), kpool_default(), kpool_name(), kpool_job_init(),
- * kpool_job_pending() and kpool_kthread_has_exited(). Everything else is
- * process context.
+ * kpool_job_pending(), kpool_kthread_has_exited(), kpool_domain_queue(),
+ * kpool_domain_queue_ordered() and kpool_domain_queue_delayed(). Everything
+ * else is process context.
  */
 #ifndef KPOOL_KPOOL_H
 #define KPOOL_KPOOL_H
@@ -43,6 +48,7 @@ extern "C" {
 struct kpool;
 struct kpool_job;
 struct kpool_kthread;
+struct kpool_domain;
 
 /* Results that must not be ignored: work would be lost (C and C++ callers). */
 #ifndef __must_check
@@ -88,12 +94,35 @@ typedef int (*kpool_thread_fn)(void *arg);
 #define KPOOL_ALREADY_PENDING 1
 
 /**
+ * define KPOOL_MEM_RECLAIM - a pool flag (kpool_attrs.flags) for pools used
+ * on a memory-reclaim path.
+ *
+ * The pool keeps a rescuer thread, created with the pool, that runs its jobs
+ * when no thread can be created (as WQ_MEM_RECLAIM), so it always makes
+ * progress.
+ *
+ * When a thread creation fails while jobs wait, the rescuer takes the jobs
+ * no thread will take, one at a time, until the queue is empty or a creation
+ * succeeds. It runs jobs only (quick threads wait for a pool thread). It is
+ * not counted in nr_threads; its name is kpool_rsc/<pool>. A creation that
+ * blocks instead of failing (kthreadd stuck) does not call it.
+ */
+#define KPOOL_MEM_RECLAIM 0x1u
+
+/**
+ * define KPOOL_DOMAIN_MAX_ACTIVE - upper bound of a domain's max_active.
+ */
+#define KPOOL_DOMAIN_MAX_ACTIVE 4096u
+
+/**
  * struct kpool_attrs - sizing of a pool; see kpool_set_attrs() for the rules.
  * @min_threads: threads kept alive even when idle.
  * @max_threads: most threads at once, 1..KPOOL_MAX_THREADS_CAP.
  * @reserve: parked spare threads, <= max_threads.
  * @idle_timeout_ms: surplus idle threads retire after it.
  * @nice: the threads' nice value, -20..19.
+ * @flags: 0 or KPOOL_MEM_RECLAIM; read by kpool_create() and
+ *         kpool_create_bound() only (kpool_set_attrs() keeps the pool's).
  */
 struct kpool_attrs {
 	unsigned int min_threads;
@@ -101,6 +130,7 @@ struct kpool_attrs {
 	unsigned int reserve;
 	unsigned int idle_timeout_ms;
 	int nice;
+	unsigned int flags;
 };
 
 /**
@@ -169,6 +199,10 @@ struct kpool_job {
 	unsigned long kp_key;
 	unsigned long long kp_queued_ns;
 	int kp_state;
+	struct kpool_domain *kp_domain; /* queued through a domain */
+	struct kpool_job *kp_dom_next;	/* the domain's queue order */
+	struct kpool_job *kp_dom_prev;
+	unsigned long kp_dom_seq;
 };
 
 /**
@@ -243,7 +277,7 @@ struct kpool_thread {
  *
  * Context: process context, may sleep.
  * Return: 0 and the pool in *@out, or -EINVAL or -ERANGE (bad name or
- * attributes), -EEXIST (name taken), -ENOMEM.
+ * attributes, an unknown flag), -EEXIST (name taken), -ENOMEM.
  */
 __must_check int kpool_create(const char *name, const struct kpool_attrs *attrs,
 			      struct kpool **out);
@@ -286,7 +320,8 @@ __must_check int kpool_create_bound(const char *name, const struct kpool_attrs *
  * that one of @pool's jobs takes.
  * Return: 0 (also for NULL); -EDEADLK, with a warning and nothing changed,
  * when called from one of @pool's own threads, which it would wait for;
- * -EINVAL for the default pool.
+ * -EINVAL for the default pool; -EBUSY, with a warning and nothing changed,
+ * while a domain of @pool exists (kpool_domain_destroy() first).
  */
 int kpool_destroy(struct kpool *pool);
 
@@ -551,6 +586,149 @@ void kpool_block_end(void);
  * had just finished another item, or outside a kpool thread.
  */
 int kpool_current_is_cold_start(void);
+
+/* ---- domains --------------------------------------------------------------------- */
+
+/**
+ * kpool_domain_create() - create a domain: one user's handle on a pool.
+ * @pool: the pool its jobs run on; NULL is the default pool.
+ * @name: 1..KPOOL_NAME_MAX characters of [A-Za-z0-9_-], unique among
+ *        @pool's domains; its statistics are in
+ *        /sys/kernel/kpool/<pool>/domains/<name>/ (queued, completed,
+ *        cancelled, nr_active, nr_waiting, nr_delayed, max_active; read-only).
+ * @max_active: the most jobs of the domain queued on the pool or running at
+ *              once, 1..KPOOL_DOMAIN_MAX_ACTIVE, or 0 for no limit. The
+ *              others wait in the domain, in queueing order, and go to the
+ *              pool as slots free up (as a workqueue's inactive works).
+ *              With 1 the domain is ordered: its jobs run one at a time in
+ *              queueing order (alloc_ordered_workqueue()).
+ * @out: where the domain is stored.
+ *
+ * A job queued through a domain is a normal job of @pool (kpool_cancel(),
+ * kpool_cancel_sync(), kpool_flush_job(), kpool_job_pending() work on it)
+ * that the domain also counts. @pool must not be destroyed while it has
+ * domains.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 and the domain in *@out; -EINVAL (bad name, @max_active or
+ * @out, nothing created); -EEXIST (name taken in @pool); -ENOMEM.
+ */
+__must_check int kpool_domain_create(struct kpool *pool, const char *name, unsigned int max_active,
+				     struct kpool_domain **out);
+
+/**
+ * kpool_domain_destroy() - the safe unload: let the domain's work finish,
+ * then free the domain.
+ * @dom: the domain; NULL is ignored.
+ *
+ * From its start, queueing through @dom is refused with -ESHUTDOWN, except
+ * work chained by @dom's own running jobs, which is accepted and runs (as
+ * destroy_workqueue() drains). Jobs waiting (queued, not started; delayed
+ * ones whose timer is armed) with a cancel function are cancelled: the
+ * function is called. The others run (an armed delayed job at once). When
+ * it returns, no job queued through @dom runs or will run, and @dom is gone.
+ * A job that always queues itself again through @dom must stop doing so, or
+ * this never returns.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 (also for NULL), or -EDEADLK with a warning and nothing changed
+ * when called from one of @dom's own jobs.
+ */
+int kpool_domain_destroy(struct kpool_domain *dom);
+
+/**
+ * kpool_domain_queue() - queue a job through a domain.
+ * @dom: the domain.
+ * @job: the job, initialised with kpool_job_init().
+ *
+ * As kpool_queue() on the domain's pool, within the domain's max_active.
+ *
+ * Context: any (hard IRQ included, also on PREEMPT_RT); never sleeps, never
+ * allocates.
+ * Return: 0; KPOOL_ALREADY_PENDING (nothing changed); -EINVAL; -ESHUTDOWN
+ * (kpool_domain_destroy() runs; work chained by @dom's own jobs is
+ * accepted); -EBUSY (kpool_domain_drain() runs; likewise).
+ */
+__must_check int kpool_domain_queue(struct kpool_domain *dom, struct kpool_job *job);
+
+/**
+ * kpool_domain_queue_ordered() - kpool_domain_queue() in order with the
+ * others of its key (kpool_queue_ordered()).
+ * @dom: the domain.
+ * @job: the job.
+ * @key: non-zero; jobs of the same key on the domain's pool run one at a
+ *       time, in queueing order.
+ *
+ * Context: any.
+ * Return: as kpool_domain_queue(), or -EINVAL for key 0.
+ */
+__must_check int kpool_domain_queue_ordered(struct kpool_domain *dom, struct kpool_job *job,
+					    unsigned long key);
+
+/**
+ * kpool_domain_queue_delayed() - queue a job through a domain after a delay
+ * (kpool_queue_delayed()).
+ * @dom: the domain.
+ * @dj: the delayed job, initialised with kpool_delayed_job_init().
+ * @delay: in jiffies; 0 queues it now.
+ *
+ * Once its time comes it is queued through @dom (max_active applies then).
+ * Until then kpool_domain_flush() and kpool_domain_drain() do not wait for
+ * it; kpool_domain_cancel_all() and kpool_domain_destroy() handle it.
+ * kpool_cancel() and kpool_cancel_sync() work on it; kpool_mod_delayed()
+ * takes it out of the domain (a domain variant is missing).
+ *
+ * Context: any.
+ * Return: as kpool_domain_queue().
+ */
+__must_check int kpool_domain_queue_delayed(struct kpool_domain *dom, struct kpool_delayed_job *dj,
+					    unsigned long delay);
+
+/**
+ * kpool_domain_flush() - wait until every job queued through a domain before
+ * the call ran (flush_workqueue()).
+ * @dom: the domain.
+ *
+ * Jobs of the pool's other users, and jobs queued through @dom after the
+ * call, are not waited for; nor are delayed jobs whose timer is armed.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EINVAL; -EDEADLK (with a warning, without waiting) when called
+ * from one of @dom's own jobs.
+ */
+int kpool_domain_flush(struct kpool_domain *dom);
+
+/**
+ * kpool_domain_drain() - wait until a domain has no job queued or running,
+ * the work its jobs chain meanwhile included (drain_workqueue()).
+ * @dom: the domain.
+ *
+ * While it runs, queueing through @dom from anywhere but @dom's own jobs is
+ * refused with -EBUSY, so it ends. Delayed jobs whose timer is armed are not
+ * waited for.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EINVAL; -EDEADLK (with a warning, without waiting) when called
+ * from one of @dom's own jobs.
+ */
+int kpool_domain_drain(struct kpool_domain *dom);
+
+/**
+ * kpool_domain_cancel_all() - cancel every job of a domain that has not
+ * started.
+ * @dom: the domain.
+ *
+ * Queued, waiting and armed delayed jobs are removed; each one with a cancel
+ * function has it called (after removal, without any kpool lock held), and
+ * each is counted in the domain's and the pool's cancelled. Running jobs are
+ * not waited for (kpool_domain_flush() does); a job queued again while it
+ * runs is cancelled too.
+ *
+ * Context: process context, may sleep (it waits for a timer callback that is
+ * running).
+ * Return: the number of jobs cancelled, or -EINVAL.
+ */
+int kpool_domain_cancel_all(struct kpool_domain *dom);
 
 /* ---- quick threads --------------------------------------------------------------- */
 

@@ -8,6 +8,8 @@
  *
  *   kpool_cxx::Pool        owns a pool: the destructor destroys it;
  *   kpool_cxx::PoolRef     a non-owning handle (kpool_cxx::default_pool() returns one);
+ *   kpool_cxx::Domain      owns a domain on a pool: the destructor destroys it (the
+ *                      safe unload: none of its jobs runs afterwards);
  *   kpool_cxx::Job<...>    a job embedded in its owner that calls a member function
  *                      of the owner, no casts at the call site;
  *   kpool_cxx::QuickThread owns a quick thread: the destructor stops it;
@@ -18,8 +20,9 @@
  * The namespace is kpool_cxx (struct kpool owns the name kpool). Its move()
  * is called qualified, kpool_cxx::move(), as std::move is.
  *
- * Destructors that stop or destroy may sleep: owners of Pool, QuickThread and
- * KThread objects destroy them in process context, as with the C calls.
+ * Destructors that stop or destroy may sleep: owners of Pool, Domain,
+ * QuickThread and KThread objects destroy them in process context, as with
+ * the C calls.
  *
  * The comments are kernel-doc. scripts/kernel-doc (run by `make lint`) parses
  * C: it reads the comments that start a line, so each class and template is a
@@ -221,6 +224,99 @@ public:
 
 private:
 	explicit Pool(struct kpool *p) : PoolRef(p) {}
+};
+
+/**
+ * DOC: kpool_cxx::Domain
+ *
+ * Owns a domain (struct kpool_domain); the destructor destroys it
+ * (kpool_domain_destroy(): the domain's work finishes or is cancelled, and
+ * none of its jobs runs afterwards). Move-only; a moved-from or failed
+ * Domain is empty and its destructor does nothing. Must be destroyed before
+ * its pool (a Domain declared after its Pool is).
+ *
+ * Domain::create(pool, name, max_active) returns an Expected<Domain> holding
+ * kpool_domain_create()'s errno on failure (a default PoolRef is the default
+ * pool). queue(), queue_ordered(), queue_delayed(), flush(), drain() and
+ * cancel_all() are the kpool_domain_*() calls of the same name; reset()
+ * destroys the domain now; release() gives up ownership. Context of create(),
+ * flush(), drain(), cancel_all(), reset() and the destructor: process
+ * context, may sleep; of the queue calls: any.
+ */
+class Domain {
+public:
+	constexpr Domain() = default;
+	Domain(const Domain &) = delete;
+	Domain &operator=(const Domain &) = delete;
+	Domain(Domain &&other) noexcept : m_dom(other.release()) {}
+	Domain &operator=(Domain &&other) noexcept
+	{
+		if (this != &other) {
+			reset();
+			m_dom = other.release();
+		}
+		return *this;
+	}
+	~Domain() { reset(); }
+
+	/** create() - kpool_domain_create(). Return: the domain, or its errno. */
+	static Expected<Domain> create(PoolRef pool, const char *name, unsigned int max_active = 0)
+	{
+		struct kpool_domain *d = nullptr;
+		int ret = kpool_domain_create(pool.get(), name, max_active, &d);
+		if (ret)
+			return Expected<Domain>::failure(ret);
+		return Domain(d);
+	}
+
+	struct kpool_domain *get() const { return m_dom; }
+	explicit operator bool() const { return m_dom != nullptr; }
+
+	/* queue - kpool_domain_queue(): 0, KPOOL_ALREADY_PENDING or a negative errno. */
+	[[nodiscard]] int queue(struct kpool_job &job) const
+	{
+		return kpool_domain_queue(m_dom, &job);
+	}
+	[[nodiscard]] int queue_ordered(struct kpool_job &job, unsigned long key) const
+	{
+		return kpool_domain_queue_ordered(m_dom, &job, key);
+	}
+	[[nodiscard]] int queue_delayed(struct kpool_delayed_job &dj, unsigned long delay) const
+	{
+		return kpool_domain_queue_delayed(m_dom, &dj, delay);
+	}
+	int flush() const { return kpool_domain_flush(m_dom); }
+	int drain() const { return kpool_domain_drain(m_dom); }
+	/** cancel_all() - Return: the number of jobs cancelled (kpool_domain_cancel_all()). */
+	int cancel_all() const { return kpool_domain_cancel_all(m_dom); }
+
+	/**
+	 * reset() - destroy the domain now (kpool_domain_destroy()).
+	 *
+	 * Return: 0, or -EDEADLK from one of its own jobs (then it still owns
+	 * the domain).
+	 */
+	int reset()
+	{
+		if (!m_dom)
+			return 0;
+		int ret = kpool_domain_destroy(m_dom);
+		if (!ret)
+			m_dom = nullptr;
+		return ret;
+	}
+	/** release() - give up ownership. Return: the domain, for the caller to destroy. */
+	struct kpool_domain *release()
+	{
+		struct kpool_domain *d = m_dom;
+		m_dom = nullptr;
+		return d;
+	}
+
+private:
+	explicit Domain(struct kpool_domain *d) : m_dom(d) {}
+
+	struct kpool_domain *m_dom = nullptr;
 };
 
 /**

@@ -4,12 +4,14 @@
 // header; this file only adapts.
 #include "kpool/kpool.h"
 #include "core/pool.h"
+#include "core/domain.h"
 #include "core/registry.h"
 #include "core/kpool_main.h"
 #include "core/core.h"
 #include "base/debug.h"
 
 using kp::Pool;
+using kp::Domain;
 using kp::EINVAL;
 using kp::ENOMEM;
 using kp::EDEADLK;
@@ -67,6 +69,9 @@ extern "C" int kpool_destroy(struct kpool *pool)
 		Pool::report_self_wait(Pool::SelfWait::Destroy, to_pool(pool)->name());
 		return -EDEADLK;
 	}
+	// Its domains' users still queue on it: they are destroyed first.
+	if (KP_WARN_ON_ONCE(to_pool(pool)->has_domains()))
+		return -kp::EBUSY;
 	kp::registry::destroy_pool(to_pool(pool));
 	return 0;
 }
@@ -273,6 +278,81 @@ extern "C" int kpool_thread_stop(struct kpool_thread *t)
 		return t->kp_result;
 	}
 	return to_pool(t->kp_pool)->thread_stop(*t);
+}
+
+// ---- domains -----------------------------------------------------------------------
+
+namespace {
+
+Domain *to_dom(struct kpool_domain *d)
+{
+	return reinterpret_cast<Domain *>(d);
+}
+
+} // namespace
+
+extern "C" int kpool_domain_create(struct kpool *pool, const char *name, unsigned int max_active,
+				   struct kpool_domain **out)
+{
+	if (!out)
+		return -EINVAL;
+	Pool *p = pool ? to_pool(pool) : kp::default_pool();
+	auto r = Domain::create(*p, name, max_active);
+	if (r.is_error())
+		return r.code();
+	*out = reinterpret_cast<struct kpool_domain *>(r.value());
+	return 0;
+}
+
+extern "C" int kpool_domain_destroy(struct kpool_domain *dom)
+{
+	if (!dom)
+		return 0;
+	return to_dom(dom)->destroy().code();
+}
+
+extern "C" int kpool_domain_queue(struct kpool_domain *dom, struct kpool_job *job)
+{
+	if (!dom || !job || !job->kp_func)
+		return -EINVAL;
+	return queue_result(to_dom(dom)->queue(*job, 0));
+}
+
+extern "C" int kpool_domain_queue_ordered(struct kpool_domain *dom, struct kpool_job *job,
+					  unsigned long key)
+{
+	if (!dom || !job || !job->kp_func || !key)
+		return -EINVAL;
+	return queue_result(to_dom(dom)->queue(*job, key));
+}
+
+extern "C" int kpool_domain_queue_delayed(struct kpool_domain *dom, struct kpool_delayed_job *dj,
+					  unsigned long delay)
+{
+	if (!dom || !dj || !dj->job.kp_func)
+		return -EINVAL;
+	return queue_result(to_dom(dom)->queue_delayed(*dj, delay));
+}
+
+extern "C" int kpool_domain_flush(struct kpool_domain *dom)
+{
+	if (!dom)
+		return -EINVAL;
+	return to_dom(dom)->flush().code();
+}
+
+extern "C" int kpool_domain_drain(struct kpool_domain *dom)
+{
+	if (!dom)
+		return -EINVAL;
+	return to_dom(dom)->drain().code();
+}
+
+extern "C" int kpool_domain_cancel_all(struct kpool_domain *dom)
+{
+	if (!dom)
+		return -EINVAL;
+	return static_cast<int>(to_dom(dom)->cancel_all());
 }
 
 extern "C" int kp_pool_debug_cpu_offline(struct kpool *pool)

@@ -3,6 +3,7 @@
 #include "core/pool.h"
 #include "core/worker.h"
 #include "core/reaper.h"
+#include "core/domain.h"
 #include "base/debug.h"
 
 namespace kp {
@@ -19,8 +20,13 @@ enum JobState : int {
 	JobWaiting = 2,
 	JobDeferred = 3,
 	JobCanceling = 4,
-	JobTimer = 5, // a delayed job whose timer is armed: pending too
+	JobTimer = 5,	 // a delayed job whose timer is armed: pending too
+	JobInactive = 6, // queued through a domain, waiting for max_active
 };
+static_assert(JobIdle == Pool::JobStates::Idle && JobQueued == Pool::JobStates::Queued &&
+	      JobWaiting == Pool::JobStates::Waiting && JobDeferred == Pool::JobStates::Deferred &&
+	      JobCanceling == Pool::JobStates::Canceling && JobTimer == Pool::JobStates::Timer &&
+	      JobInactive == Pool::JobStates::Inactive);
 
 kpool_delayed_job *delayed_of(kpool_job *job)
 {
@@ -69,6 +75,8 @@ extern "C" int kp_manager_main(void *arg)
 	return static_cast<Pool *>(arg)->manager_main();
 }
 
+extern "C" int kp_rescuer_main(void *arg); // core/rescuer.cpp
+
 // ---- creation and destruction -------------------------------------------------------
 
 Result<void> Pool::validate(const kpool_attrs &a)
@@ -81,6 +89,8 @@ Result<void> Pool::validate(const kpool_attrs &a)
 		return err(-ERANGE);
 	if (a.nice < -20 || a.nice > 19)
 		return err(-ERANGE);
+	if (a.flags & ~KPOOL_MEM_RECLAIM)
+		return err(-EINVAL);
 	return {};
 }
 
@@ -122,6 +132,8 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 	kp_snprintf(mgr_name, sizeof(mgr_name), "kpool_mgr/%s", name);
 	pool->m_manager = KP_TRY(KThread::create(kp_manager_main, nullptr, pool.get(), mgr_name,
 						 KThread::Wait::NoStart));
+	if (attrs.flags & KPOOL_MEM_RECLAIM)
+		KP_TRY(pool->rescuer_create()); // ~Pool() stops it on a later failure
 	if (cpu >= 0) {
 		if (int ret = kp_cpuhp_add(pool.get(), &pool->m_cpuhp); ret)
 			return err(ret); // the handle stops the manager, which never ran
@@ -146,7 +158,8 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 
 Pool::~Pool()
 {
-	// First: its callbacks use the pool.
+	// First: the rescuer thread, then the callbacks, which use the pool.
+	rescuer_stop();
 	m_cm.shutdown();
 	kp_lockdep_map_destroy(m_lockdep);
 	kp_cpumask_free(m_cpumask);
@@ -281,8 +294,10 @@ void Pool::destroy()
 		job->kp_cancel(job);
 	}
 
-	// No more threads are created once the manager is gone.
+	// No more threads are created once the manager is gone; the rescuer
+	// finishes the job it runs, if any.
 	m_manager.stop();
+	rescuer_stop();
 
 	wait_until_locked([this] { return m_nr_live_tasks == 0; });
 	// Retired workers were reaped, but their reaper may still be returning.
@@ -315,8 +330,12 @@ namespace {
 
 bool g_quiet_self_wait;
 bool g_self_wait_warned[static_cast<int>(Pool::SelfWait::Count)];
-const char *const g_self_wait_call[] = {"kpool_flush_job", "kpool_drain", "kpool_destroy",
-					"kpool_thread_stop"};
+const char *const g_self_wait_call[] = {"kpool_flush_job",     "kpool_drain",
+					"kpool_destroy",       "kpool_thread_stop",
+					"kpool_domain_flush",  "kpool_domain_drain",
+					"kpool_domain_destroy"};
+static_assert(sizeof(g_self_wait_call) / sizeof(g_self_wait_call[0]) ==
+	      static_cast<int>(Pool::SelfWait::Count));
 
 } // namespace
 
@@ -344,7 +363,9 @@ Result<void> Pool::set_attrs(const kpool_attrs &attrs)
 	kp::might_sleep();
 	KP_TRY(validate(attrs));
 	MutexGuard serialise(m_attrs_mutex);
-	apply_attrs(attrs);
+	kpool_attrs a = attrs;
+	a.flags = m_attrs.flags; // fixed at creation
+	apply_attrs(a);
 	return {};
 }
 
@@ -622,6 +643,7 @@ Result<Pool::QueueResult> Pool::queue(kpool_job &job, unsigned long key)
 		return QueueResult::Pending;
 	if (m_dying && !accepts_chained_locked())
 		return err(-ESHUTDOWN);
+	job.kp_domain = nullptr; // queued past any domain it was queued through before
 	enqueue_locked(job, key);
 	return QueueResult::Queued;
 }
@@ -697,6 +719,7 @@ Result<Pool::QueueResult> Pool::queue_delayed(kpool_delayed_job &dj, unsigned lo
 		return QueueResult::Pending;
 	if (m_dying && !accepts_chained_locked())
 		return err(-ESHUTDOWN);
+	dj.job.kp_domain = nullptr;
 	arm_locked(dj, key, delay);
 	return QueueResult::Queued;
 }
@@ -720,6 +743,7 @@ Result<Pool::QueueResult> Pool::mod_delayed(kpool_delayed_job &dj, unsigned long
 	}
 	if (!pending && m_dying && !accepts_chained_locked())
 		return err(-ESHUTDOWN);
+	job.kp_domain = nullptr; // taken out of its domain, if any (kpool.h)
 	arm_locked(dj, job.kp_key, delay);
 	return pending ? QueueResult::Pending : QueueResult::Queued;
 }
@@ -733,7 +757,10 @@ void Pool::timer_fired(kpool_delayed_job &dj)
 		return; // taken by destroy(), which waits for us
 	m_timers.unlink(&job);
 	job.kp_state = JobIdle;
-	enqueue_locked(job, job.kp_key);
+	if (Domain *dom = Domain::of(job))
+		dom->timer_fired_locked(job); // max_active applies from now
+	else
+		enqueue_locked(job, job.kp_key);
 	wake_waiters_locked(); // a cancel_sync() waiting to take it
 }
 
@@ -762,6 +789,16 @@ Pool::Take Pool::take_pending_locked(kpool_job &job)
 			return Take::Busy;
 		m_timers.unlink(&job);
 		job.kp_state = JobIdle;
+		if (Domain *dom = Domain::of(job))
+			dom->forget_locked(job, state);
+		wake_waiters_locked();
+		return Take::Taken;
+	}
+	if (state == JobInactive) {
+		// Held by its domain only: not on this pool's books yet.
+		Domain::of(job)->forget_locked(job, state);
+		job.kp_state = JobIdle;
+		job.kp_next = nullptr;
 		wake_waiters_locked();
 		return Take::Taken;
 	}
@@ -801,6 +838,8 @@ Pool::Take Pool::take_pending_locked(kpool_job &job)
 	job.kp_state = JobIdle;
 	job.kp_next = nullptr;
 	m_nr_queued--;
+	if (Domain *dom = Domain::of(job))
+		dom->forget_locked(job, state); // may queue the domain's next job
 	// Flushers and drainers may be waiting for exactly this job.
 	wake_waiters_locked();
 	return Take::Taken;
@@ -908,7 +947,7 @@ bool Pool::is_pending(const kpool_job &job)
 {
 	int state = __atomic_load_n(&job.kp_state, __ATOMIC_RELAXED);
 	return state == JobQueued || state == JobWaiting || state == JobDeferred ||
-	       state == JobTimer;
+	       state == JobTimer || state == JobInactive;
 }
 
 bool Pool::is_job_busy_locked(kpool_job &job)
@@ -1109,7 +1148,7 @@ int Pool::thread_stop(kpool_thread &t)
 Worker *Pool::current_worker()
 {
 	auto *start = static_cast<KThread::Start *>(kp_kthread_current_data(kp_kthread_trampoline));
-	if (!start || start->fn != kp_worker_main)
+	if (!start || (start->fn != kp_worker_main && start->fn != kp_rescuer_main))
 		return nullptr;
 	return static_cast<Worker *>(start->arg);
 }
@@ -1315,7 +1354,11 @@ void Pool::run_job(Worker &w, kpool_job *job)
 	// Held while the function runs: a drain or destroy of this pool from
 	// it, or under a lock it takes, is a lockdep report.
 	kp_lockdep_map_acquire(m_lockdep);
+	// And its domain's, if any: a flush of that domain is checked alike.
+	void *dom_map = domain_lockdep_map(w);
+	kp_lockdep_map_acquire(dom_map);
 	job->kp_func(job);
+	kp_lockdep_map_release(dom_map);
 	kp_lockdep_map_release(m_lockdep);
 	// @job may be freed by now: only the worker's own state is used below.
 	count(Event::Completed);
@@ -1326,6 +1369,7 @@ void Pool::run_job(Worker &w, kpool_job *job)
 	m_nr_running--;
 	m_nr_running_jobs--;
 	end_job_locked(w.m_key_slot);
+	domain_finished_locked(w);
 	// Queued again while it ran: it may run now, on any thread.
 	if (kpool_job *again = exchange(w.m_requeue, static_cast<kpool_job *>(nullptr)))
 		requeue_deferred_locked(again);
@@ -1436,6 +1480,7 @@ int Pool::worker_main(Worker &w)
 				begin_job_locked(job, w.m_key_slot);
 				w.m_cur_job = job;
 				busy_add_locked(w);
+				domain_started_locked(w, *job);
 				queued_ns = job->kp_queued_ns;
 				key = job->kp_key;
 				m_nr_running_jobs++;
@@ -1762,9 +1807,16 @@ int Pool::manager_main()
 		}
 		if (!r.is_error()) {
 			backoff_ms = kSpawnBackoffMinMs;
+			HoldIrq guard(*this);
+			mayday_end_locked();
 			continue;
 		}
-		// The pool keeps serving with the threads it has; retry later.
+		// The pool keeps serving with the threads it has (and its rescuer,
+		// if it has one); retry later.
+		{
+			HoldIrq guard(*this);
+			mayday_locked();
+		}
 		count(Event::SpawnFailure);
 		kp_trace_spawn_failed(m_name, r.code());
 		// Kicks from submitters do not shorten the backoff.

@@ -30,7 +30,9 @@ namespace kp {
 struct AllWorkersTag {};
 struct FreeWorkersTag {};
 struct WaitersTag {};
+struct DomainsTag;
 class Worker;
+class Domain;
 
 class Pool {
 public:
@@ -67,7 +69,16 @@ public:
 	// Reports a wait on itself that kpool refused: a WARNING once per kind,
 	// or a log line while the self-wait tests run (they would otherwise fail
 	// the dmesg check; kp_pool_debug_quiet_self_wait).
-	enum class SelfWait { FlushJob, Drain, Destroy, ThreadStop, Count };
+	enum class SelfWait {
+		FlushJob,
+		Drain,
+		Destroy,
+		ThreadStop,
+		DomainFlush,
+		DomainDrain,
+		DomainDestroy,
+		Count
+	};
 	static void report_self_wait(SelfWait kind, const char *pool);
 	static void set_quiet_self_wait(bool quiet);
 	// Context: process, may sleep. See kpool_cancel_sync().
@@ -81,6 +92,15 @@ public:
 	void timer_fired(kpool_delayed_job &dj);
 	// A lockless snapshot, see kpool_job_pending(). Context: any.
 	static bool is_pending(const kpool_job &job);
+	// kpool_job.kp_state values (pool.cpp's JobState), for core/domain.cpp.
+	// Inactive: queued through a domain, waiting there for a max_active slot.
+	struct JobStates {
+		static constexpr int Idle = 0, Queued = 1, Waiting = 2, Deferred = 3, Canceling = 4,
+				     Timer = 5, Inactive = 6;
+	};
+	// Whether a domain of this pool exists (destroy() is refused then).
+	// Context: process, may sleep.
+	bool has_domains();
 
 	// Quick threads.
 	// @name (may be nullptr) names the thread while @fn runs.
@@ -149,11 +169,14 @@ public:
 	// For worker threads (core/pool.cpp).
 	int worker_main(Worker &w);
 	int manager_main();
+	// The rescuer of a KPOOL_MEM_RECLAIM pool (core/rescuer.cpp).
+	int rescuer_main(Worker &w);
 
 	~Pool();
 
 private:
 	friend class OwnPtr<Pool>;
+	friend class Domain; // lives under m_lock (core/domain.h)
 	Pool() = default;
 	KP_PINNED(Pool);
 
@@ -219,6 +242,17 @@ private:
 	void arm_locked(kpool_delayed_job &dj, unsigned long key, unsigned long delay);
 	void requeue_deferred_locked(kpool_job *job);
 	bool accepts_chained_locked();
+	// Domain hooks of a worker taking and finishing a job (core/domain.h).
+	void domain_started_locked(Worker &w, kpool_job &job);
+	void domain_finished_locked(Worker &w);
+	// The lockdep map of the domain of the job @w runs, or nullptr.
+	static void *domain_lockdep_map(Worker &w);
+	// The rescuer (core/rescuer.cpp): created with a KPOOL_MEM_RECLAIM pool,
+	// called by the manager when a thread creation failed.
+	Result<void> rescuer_create();
+	void rescuer_stop();
+	void mayday_locked();
+	void mayday_end_locked();
 	// The busy hash: workers running a job, by the job's address.
 	Worker **busy_bucket(const kpool_job *job);
 	void busy_add_locked(Worker &w);
@@ -276,11 +310,14 @@ private:
 	void *m_cpumask = nullptr;		  // M (m_attrs_mutex): unbound pools' CPUs
 	List<Worker, FreeWorkersTag> m_hp_parked; // L+H: parked while the CPU is down
 		// (H: changed only by hotplug callbacks and destroy)
-	void *m_counters = nullptr;	   // I: per-CPU long[Event::Count]
-	void *m_lockdep = nullptr;	   // I: "waits on this pool" (kp_lockdep_map_*)
-	unsigned int m_kick_gen = 0;	   // L: bumped by each kick_free_workers()
-	unsigned int m_hold_wakes = 0;	   // L: wake-ups in the current hold
-	unsigned int m_max_hold_wakes = 0; // L: the most in one hold
+	void *m_counters = nullptr;	    // I: per-CPU long[Event::Count]
+	void *m_lockdep = nullptr;	    // I: "waits on this pool" (kp_lockdep_map_*)
+	unsigned int m_kick_gen = 0;	    // L: bumped by each kick_free_workers()
+	unsigned int m_hold_wakes = 0;	    // L: wake-ups in the current hold
+	unsigned int m_max_hold_wakes = 0;  // L: the most in one hold
+	List<Domain, DomainsTag> m_domains; // M (m_attrs_mutex): this pool's domains
+	Worker *m_rescuer = nullptr;	    // I: KPOOL_MEM_RECLAIM pools' rescuer
+	bool m_mayday = false;		    // L: a creation failed, work waits
 	Concurrency m_cm; // runnable count and the wake/growth/stall rules (own legend)
 };
 

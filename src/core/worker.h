@@ -25,6 +25,7 @@ public:
 	Worker **m_busy_pprev = nullptr;      // L: ...the link pointing at us
 	kpool_job *m_requeue = nullptr;	      // L: m_cur_job, queued again while it runs
 	kpool_job m_key_slot = {};	      // L: holds the key of a running ordered job
+	kpool_job m_dom_slot = {};	      // L: stands in a domain for its running job
 	bool m_on_parked = false;	      // L: which free list we are on
 	bool m_on_hp = false;		      // L: on m_hp_parked (bound CPU down)
 	bool m_woken = false;		      // L: taken off a free list and woken

@@ -44,6 +44,14 @@ EXPORT_SYMBOL_GPL(kpool_kthread_should_park);
 EXPORT_SYMBOL_GPL(kpool_kthread_parkme);
 EXPORT_SYMBOL_GPL(kpool_kthread_has_exited);
 EXPORT_SYMBOL_GPL(kpool_create_bound);
+EXPORT_SYMBOL_GPL(kpool_domain_create);
+EXPORT_SYMBOL_GPL(kpool_domain_destroy);
+EXPORT_SYMBOL_GPL(kpool_domain_queue);
+EXPORT_SYMBOL_GPL(kpool_domain_queue_ordered);
+EXPORT_SYMBOL_GPL(kpool_domain_queue_delayed);
+EXPORT_SYMBOL_GPL(kpool_domain_flush);
+EXPORT_SYMBOL_GPL(kpool_domain_drain);
+EXPORT_SYMBOL_GPL(kpool_domain_cancel_all);
 
 /* Not API: for kpool's KUnit suites only, in KUnit kernels only. */
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_cpu_offline);

@@ -14,6 +14,7 @@
 
 struct kp_pool_kobj {
 	struct kobject kobj;
+	struct kobject *domains; /* <pool>/domains/ */
 	void *pool;
 };
 
@@ -146,6 +147,12 @@ int kp_sysfs_add_pool(const char *name, void *pool, void **handle)
 		kobject_put(&pk->kobj);
 		return ret;
 	}
+	pk->domains = kobject_create_and_add("domains", &pk->kobj);
+	if (!pk->domains) {
+		kobject_del(&pk->kobj);
+		kobject_put(&pk->kobj);
+		return -ENOMEM;
+	}
 	kobject_uevent(&pk->kobj, KOBJ_ADD);
 	*handle = pk;
 	return 0;
@@ -157,9 +164,100 @@ void kp_sysfs_remove_pool(void *handle)
 
 	if (!pk)
 		return;
+	/* The pool's domains are gone (kpool_destroy() refuses otherwise). */
+	kobject_put(pk->domains);
 	/* Removing the files waits for show/store calls in progress. */
 	kobject_del(&pk->kobj);
 	kobject_put(&pk->kobj);
+}
+
+/* ---- <pool>/domains/<domain>/ ---------------------------------------------- */
+
+struct kp_domain_kobj {
+	struct kobject kobj;
+	void *dom;
+};
+
+struct kp_dom_attribute {
+	struct attribute attr;
+	enum kp_dom_attr id;
+};
+
+static ssize_t kp_dom_attr_show(struct kobject *kobj, struct attribute *attr, char *buf)
+{
+	struct kp_domain_kobj *dk = container_of(kobj, struct kp_domain_kobj, kobj);
+	struct kp_dom_attribute *da = container_of(attr, struct kp_dom_attribute, attr);
+
+	return kp_domain_attr_show(dk->dom, da->id, buf);
+}
+
+static const struct sysfs_ops kp_dom_sysfs_ops = {
+	.show = kp_dom_attr_show,
+};
+
+#define KP_DOM_RO(_name, _id)                                  \
+	static struct kp_dom_attribute kp_dom_attr_##_name = { \
+		.attr = { .name = #_name, .mode = 0444 },      \
+		.id = _id,                                     \
+	}
+
+KP_DOM_RO(queued, KP_DOM_ATTR_QUEUED);
+KP_DOM_RO(completed, KP_DOM_ATTR_COMPLETED);
+KP_DOM_RO(cancelled, KP_DOM_ATTR_CANCELLED);
+KP_DOM_RO(nr_active, KP_DOM_ATTR_NR_ACTIVE);
+KP_DOM_RO(nr_waiting, KP_DOM_ATTR_NR_WAITING);
+KP_DOM_RO(nr_delayed, KP_DOM_ATTR_NR_DELAYED);
+KP_DOM_RO(max_active, KP_DOM_ATTR_MAX_ACTIVE);
+
+static struct attribute *kp_dom_attrs[] = {
+	&kp_dom_attr_queued.attr,     &kp_dom_attr_completed.attr,
+	&kp_dom_attr_cancelled.attr,  &kp_dom_attr_nr_active.attr,
+	&kp_dom_attr_nr_waiting.attr, &kp_dom_attr_nr_delayed.attr,
+	&kp_dom_attr_max_active.attr, NULL,
+};
+ATTRIBUTE_GROUPS(kp_dom);
+
+static void kp_domain_kobj_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct kp_domain_kobj, kobj));
+}
+
+static const struct kobj_type kp_domain_ktype = {
+	.sysfs_ops = &kp_dom_sysfs_ops,
+	.release = kp_domain_kobj_release,
+	.default_groups = kp_dom_groups,
+};
+
+int kp_sysfs_add_domain(void *pool_handle, const char *name, void *dom, void **handle)
+{
+	struct kp_pool_kobj *pk = pool_handle;
+	struct kp_domain_kobj *dk;
+	int ret;
+
+	if (kp_fault_should_fail(KP_FAULT_ALLOC))
+		return -ENOMEM;
+	dk = kzalloc(sizeof(*dk), GFP_KERNEL);
+	if (!dk)
+		return -ENOMEM;
+	dk->dom = dom;
+	ret = kobject_init_and_add(&dk->kobj, &kp_domain_ktype, pk->domains, "%s", name);
+	if (ret) {
+		kobject_put(&dk->kobj);
+		return ret;
+	}
+	kobject_uevent(&dk->kobj, KOBJ_ADD);
+	*handle = dk;
+	return 0;
+}
+
+void kp_sysfs_remove_domain(void *handle)
+{
+	struct kp_domain_kobj *dk = handle;
+
+	if (!dk)
+		return;
+	kobject_del(&dk->kobj);
+	kobject_put(&dk->kobj);
 }
 
 /*

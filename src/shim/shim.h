@@ -390,6 +390,27 @@ void kp_sysfs_remove_pool(void *handle);
 long kp_pool_attr_show(void *pool, enum kp_attr attr, char *buf);
 long kp_pool_attr_store(void *pool, enum kp_attr attr, const char *buf, kp_size_t len);
 
+/* The files of /sys/kernel/kpool/<pool>/domains/<domain>/ (read-only). */
+enum kp_dom_attr {
+	KP_DOM_ATTR_QUEUED,
+	KP_DOM_ATTR_COMPLETED,
+	KP_DOM_ATTR_CANCELLED,
+	KP_DOM_ATTR_NR_ACTIVE,
+	KP_DOM_ATTR_NR_WAITING,
+	KP_DOM_ATTR_NR_DELAYED,
+	KP_DOM_ATTR_MAX_ACTIVE,
+	KP_DOM_ATTR_COUNT,
+};
+
+/* Context: process, may sleep. Adds <pool>/domains/@name (@pool_handle from
+ * kp_sysfs_add_pool()) whose files call kp_domain_attr_show with @dom.
+ * Removal waits for show calls in progress; NULL is ignored.
+ */
+int kp_sysfs_add_domain(void *pool_handle, const char *name, void *dom, void **handle);
+void kp_sysfs_remove_domain(void *handle);
+/* Implemented by the C++ core (core/domain.cpp). */
+long kp_domain_attr_show(void *dom, enum kp_dom_attr attr, char *buf);
+
 /*
  * Strict decimal parsing for knobs: digits only (a leading '-' only for the
  * signed form), one optional trailing newline, nothing else. Returns 0,

@@ -6,7 +6,8 @@
  * autostart parameter) creates two pools, kps_unbound and kps_bound (bound to
  * the last possible CPU, so CPU hotplug parks and unparks it), and starts:
  *  - submitter threads (one per possible CPU unless nr_submitters says
- *    otherwise) queueing jobs on those pools and on the default pool: plain
+ *    otherwise) queueing jobs on those pools and, through a domain of its
+ *    own (kpool_stress), on the default pool: plain
  *    ones, ones ordered by key (the order is checked), ones with a cancel
  *    function, ones cancelled right after queueing, ones that block briefly
  *    inside kpool_block_begin/end, and quick threads (kpool_thread_run/stop);
@@ -16,9 +17,10 @@
  *    counting the errors those calls report (fault injection makes them fail).
  * "stop" stops the threads, waits (bounded) until every job ran or was
  * cancelled, drains the pools and checks the pool gauges are back to zero.
- * Unloading stops a running soak without draining: the owned pools are
- * destroyed with jobs in flight (queued jobs with a cancel function are
- * cancelled, the others run), then the counts are checked.
+ * Unloading stops a running soak without draining: the owned pools and the
+ * default pool's domain are destroyed with jobs in flight (queued jobs with a
+ * cancel function are cancelled, the others run; the domain's destroy is the
+ * safe unload on the shared pool), then the counts are checked.
  *
  * /sys/kernel/debug/kpool_stress/results shows every counter and a verdict;
  * the exit verdict goes to the kernel log as "kpool_stress: exit: ok ..." or
@@ -67,6 +69,7 @@ static const char *const kps_pool_names[KPS_NR_POOLS] = { "kps_unbound", "kps_bo
 /* Counters of one pool, as seen by its users (this module). */
 struct kps_pool {
 	struct kpool *pool;
+	struct kpool_domain *dom; /* the default pool's jobs go through it */
 	atomic_long_t submitted, ran, cancelled;
 	atomic_long_t queue_errors, order_errors;
 	atomic_long_t quick_started, quick_ran, quick_done, quick_dropped, quick_errors;
@@ -190,9 +193,10 @@ static void kps_submit(struct kps_pool *p, enum kps_kind kind, struct kps_key *k
 	atomic_long_inc(&p->submitted);
 	if (key) {
 		j->seq = ++key->next_seq;
-		ret = kpool_queue_ordered(p->pool, &j->job, (unsigned long)key);
+		ret = p->dom ? kpool_domain_queue_ordered(p->dom, &j->job, (unsigned long)key) :
+			       kpool_queue_ordered(p->pool, &j->job, (unsigned long)key);
 	} else {
-		ret = kpool_queue(p->pool, &j->job);
+		ret = p->dom ? kpool_domain_queue(p->dom, &j->job) : kpool_queue(p->pool, &j->job);
 	}
 	if (ret) {
 		atomic_long_dec(&p->submitted);
@@ -424,6 +428,13 @@ static void kps_free_subs(void)
 	kps_subs = NULL;
 }
 
+/* Once it returns no job of ours runs on the default pool, or will. */
+static void kps_destroy_domain(void)
+{
+	kpool_domain_destroy(kps_pools[KPS_DEFAULT].dom);
+	kps_pools[KPS_DEFAULT].dom = NULL;
+}
+
 static void kps_destroy_pools(void)
 {
 	kpool_destroy(kps_pools[KPS_UNBOUND].pool);
@@ -459,6 +470,9 @@ static int kps_start(void)
 	if (ret)
 		goto err_pools;
 	kps_pools[KPS_DEFAULT].pool = kpool_default();
+	ret = kpool_domain_create(NULL, "kpool_stress", 0, &kps_pools[KPS_DEFAULT].dom);
+	if (ret)
+		goto err_pools;
 
 	kps_subs = kcalloc(n, sizeof(*kps_subs), GFP_KERNEL);
 	ret = -ENOMEM;
@@ -491,7 +505,7 @@ err_threads:
 err_pools:
 	kps_destroy_pools();
 	/* Jobs the submitters queued on the default pool must be done before unload. */
-	kpool_drain(kpool_default());
+	kps_destroy_domain();
 	kps_free_subs();
 	return ret;
 }
@@ -591,7 +605,10 @@ static void kps_stop(void)
 			continue;
 		}
 		/* The last job function may still be returning. */
-		kpool_drain(p->pool);
+		if (p->dom)
+			kpool_domain_drain(p->dom);
+		else
+			kpool_drain(p->pool);
 		kpool_get_stats(p->pool, &st);
 		p->nr_running = st.nr_running;
 		p->nr_queued = st.nr_queued;
@@ -745,13 +762,16 @@ static void __exit kps_exit(void)
 		/* Unload under load: destroy the owned pools with jobs in flight. */
 		kps_stop_threads();
 		kps_destroy_pools();
+		/* Our job functions must have returned before the module goes:
+		 * the domain's destroy runs or cancels what is left of them.
+		 */
+		kps_destroy_domain();
 		if (!kps_wait_accounted(&kps_pools[KPS_DEFAULT], KPS_DRAIN_TIMEOUT_MS))
 			kps_drain_timeout = true;
-		/* Our job functions must have returned before the module goes. */
-		kpool_drain(kpool_default());
 		kps_free_subs();
 	} else if (stopped) {
 		kps_destroy_pools();
+		kps_destroy_domain();
 	}
 	if (kps_state != KPS_IDLE) {
 		bad = kps_check(buf, sizeof(buf), stopped);

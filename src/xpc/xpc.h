@@ -183,7 +183,8 @@ struct xh_partition {
 	int nr_channels;
 	struct xh_channel ch[XH_MAX_CHANNELS];
 	struct irq_work doorbell;
-	struct kpool *pool; /* kpool mode */
+	struct kpool *pool;	  /* kpool mode */
+	struct kpool_domain *dom; /* kpool mode: the partition's jobs, on @pool */
 	struct kpool_kthread *chmgr;
 	struct swait_queue_head chmgr_wq; /* the channel manager, its only waiter */
 	unsigned long chmgr_kick;	  /* A: bit 0 = work pending */

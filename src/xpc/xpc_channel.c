@@ -226,8 +226,8 @@ static void xh_handoff_irqlocked(struct xh_channel *ch, u64 now)
 		atomic_inc(&ch->n_refs);
 		if (run->mode == XH_MODE_KPOOL) {
 			list_del_init(&m->node);
-			if (kpool_queue(part->pool, &m->job)) {
-				xh_violation(run, "kpool_queue refused a delivery on %d/%d",
+			if (kpool_domain_queue(part->dom, &m->job)) {
+				xh_violation(run, "kpool_domain_queue refused a delivery on %d/%d",
 					     part->id, ch->number);
 				/* Stays arrived; dropped at disconnect. */
 				m->state = XH_M_ARRIVED;
@@ -736,9 +736,9 @@ static void xh_process_connect(struct xh_channel *ch)
 	ch->flags |= XH_C_CONNECTED;
 	if (run->mode == XH_MODE_KPOOL) {
 		atomic_inc(&ch->n_refs);
-		if (kpool_queue(part->pool, &ch->connect_job)) {
+		if (kpool_domain_queue(part->dom, &ch->connect_job)) {
 			atomic_dec(&ch->n_refs);
-			xh_violation(run, "kpool_queue refused the connect callout");
+			xh_violation(run, "kpool_domain_queue refused the connect callout");
 		}
 	} else {
 		raw_spin_lock(&ch->irq_lock);
@@ -810,6 +810,12 @@ int xh_partition_activate(struct xh_run *run, int partid)
 		ret = kpool_create(name, &attrs, &part->pool);
 		if (ret)
 			goto fail;
+		/* The partition's jobs go through a domain: destroying it is the
+		 * partition's safe teardown (no delivery runs afterwards).
+		 */
+		ret = kpool_domain_create(part->pool, "xpc", 0, &part->dom);
+		if (ret)
+			goto fail_pool;
 	}
 	snprintf(name, sizeof(name), "xpc_chmgr%d", partid);
 	ret = kpool_kthread_create(xh_chmgr_main, NULL, part, name, &part->chmgr);
@@ -836,6 +842,8 @@ int xh_partition_activate(struct xh_run *run, int partid)
 	return 0;
 
 fail_pool:
+	kpool_domain_destroy(part->dom);
+	part->dom = NULL;
 	kpool_destroy(part->pool);
 	part->pool = NULL;
 fail:
@@ -917,6 +925,9 @@ int xh_partition_wait_inactive(struct xh_run *run, int partid, unsigned int time
 		kpool_get_stats(part->pool, &st);
 		atomic_long_add(st.reaped + st.nr_threads, &run->res->threads_created);
 		atomic_long_add(st.spawn_failures, &run->res->spawn_failures);
+		/* Every delivery and callout ran or was cancelled when it returns. */
+		kpool_domain_destroy(part->dom);
+		part->dom = NULL;
 		kpool_destroy(part->pool);
 		part->pool = NULL;
 	}
