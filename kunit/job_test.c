@@ -144,6 +144,68 @@ static unsigned int kp_semantics_nr_queued(struct kpool *pool)
 	return st.nr_queued;
 }
 
+/* ---- the inbox (lock-free queueing) ------------------------------------------------- */
+
+/*
+ * Unordered jobs queued from one CPU while the pool's only thread is busy
+ * wait in the inbox: they are counted as queued, the odd ones are cancelled
+ * from there (reported 1, never run, counted), and the even ones run in the
+ * order they were queued once the thread is free.
+ */
+static void queue_inbox_keeps_cpu_order_and_cancels(struct kunit *test)
+{
+	enum { N = 64 };
+	struct kpool *pool = ks_make_pool(test, "ks_inbox", 1);
+	struct ks_job *blocker = kunit_kzalloc(test, sizeof(*blocker), GFP_KERNEL);
+	struct ks_job *jobs = kunit_kcalloc(test, N, sizeof(*jobs), GFP_KERNEL);
+	int *order = kunit_kcalloc(test, N, sizeof(*order), GFP_KERNEL);
+	DECLARE_COMPLETION_ONSTACK(release);
+	atomic_t pos = ATOMIC_INIT(0);
+	struct kpool_stats st;
+	int i, ran = 0, cancelled = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, blocker);
+	KUNIT_ASSERT_NOT_NULL(test, jobs);
+	KUNIT_ASSERT_NOT_NULL(test, order);
+	ks_job_setup(blocker, pool, false);
+	blocker->release = &release;
+	KUNIT_ASSERT_EQ(test, kpool_queue(pool, &blocker->job), 0);
+	KUNIT_ASSERT_TRUE(test, ks_wait_for(atomic_read(&blocker->started) == 1, 20000));
+	/* One CPU's inbox: its jobs keep their order. */
+	preempt_disable();
+	for (i = 0; i < N; i++) {
+		ks_job_setup(&jobs[i], pool, true);
+		jobs[i].order = order;
+		jobs[i].order_pos = &pos;
+		jobs[i].order_tag = i;
+		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &jobs[i].job), 0);
+		KUNIT_EXPECT_TRUE(test, kpool_job_pending(&jobs[i].job));
+		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &jobs[i].job), KPOOL_ALREADY_PENDING);
+	}
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, kp_semantics_nr_queued(pool), (unsigned int)N);
+	for (i = 1; i < N; i += 2)
+		KUNIT_EXPECT_EQ(test, kpool_cancel(&jobs[i].job), 1);
+	KUNIT_EXPECT_EQ(test, kp_semantics_nr_queued(pool), (unsigned int)N / 2);
+	complete(&release);
+	KUNIT_EXPECT_EQ(test, kpool_drain(pool), 0);
+	for (i = 0; i < N; i++) {
+		ran += atomic_read(&jobs[i].ran);
+		cancelled += atomic_read(&jobs[i].cancelled);
+		KUNIT_EXPECT_EQ(test, atomic_read(&jobs[i].ran), i % 2 ? 0 : 1);
+		KUNIT_EXPECT_FALSE(test, kpool_job_pending(&jobs[i].job));
+	}
+	KUNIT_EXPECT_EQ(test, ran, N / 2);
+	KUNIT_EXPECT_EQ(test, cancelled, 0); /* kpool_cancel() reports by its result */
+	KUNIT_ASSERT_EQ(test, atomic_read(&pos), N / 2);
+	for (i = 0; i < N / 2; i++)
+		KUNIT_EXPECT_EQ_MSG(test, order[i], 2 * i, "position %d", i);
+	kpool_get_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.cancelled, (unsigned long)N / 2);
+	KUNIT_EXPECT_EQ(test, st.nr_queued, 0u);
+	kpool_destroy(pool);
+}
+
 /* ---- non-reentrancy ------------------------------------------------------------------ */
 
 /*
@@ -646,6 +708,7 @@ static void quick_named_shows_name_then_worker_name(struct kunit *test)
 }
 
 static struct kunit_case kp_semantics_cases[] = {
+	KUNIT_CASE(queue_inbox_keeps_cpu_order_and_cancels),
 	KUNIT_CASE(queue_while_running_runs_once_more_after),
 	KUNIT_CASE(queue_while_pending_reports_pending),
 	KUNIT_CASE(queue_self_requeue_never_overlaps),

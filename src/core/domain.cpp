@@ -126,7 +126,7 @@ void Domain::activate_next_locked()
 	if (!job)
 		return;
 	m_nr_inactive--;
-	job->kp_state = S::Idle;
+	job->kp_state = S::Queued; // not through Idle (Pool::claim_idle())
 	m_nr_active++;
 	m_pool.enqueue_locked(*job, job->kp_key);
 }
@@ -136,13 +136,15 @@ void Domain::activate_next_locked()
 Result<Pool::QueueResult> Domain::queue(kpool_job &job, unsigned long key)
 {
 	Pool::HoldIrqSave guard(m_pool);
-	if (job.kp_state != S::Idle)
+	if (__atomic_load_n(&job.kp_state, __ATOMIC_RELAXED) != S::Idle)
 		return Pool::QueueResult::Pending;
 	int error = 0;
 	if (!accepts_locked(&error))
 		return err(error);
 	if (m_pool.m_dying && !m_pool.accepts_chained_locked())
 		return err(-ESHUTDOWN);
+	if (!Pool::claim_idle(job, S::Queued)) // queued lock-free meanwhile
+		return Pool::QueueResult::Pending;
 	m_queued++;
 	add_pending_locked(job);
 	activate_or_wait_locked(job, key);
@@ -153,13 +155,15 @@ Result<Pool::QueueResult> Domain::queue_delayed(kpool_delayed_job &dj, unsigned 
 {
 	kpool_job &job = dj.job;
 	Pool::HoldIrqSave guard(m_pool);
-	if (job.kp_state != S::Idle)
+	if (__atomic_load_n(&job.kp_state, __ATOMIC_RELAXED) != S::Idle)
 		return Pool::QueueResult::Pending;
 	int error = 0;
 	if (!accepts_locked(&error))
 		return err(error);
 	if (m_pool.m_dying && !m_pool.accepts_chained_locked())
 		return err(-ESHUTDOWN);
+	if (!Pool::claim_idle(job, S::Queued)) // queued lock-free meanwhile
+		return Pool::QueueResult::Pending;
 	m_queued++;
 	// Chained during destroy(), which has taken the armed timers already:
 	// due at once.

@@ -22,11 +22,12 @@ enum JobState : int {
 	JobCanceling = 4,
 	JobTimer = 5,	 // a delayed job whose timer is armed: pending too
 	JobInactive = 6, // queued through a domain, waiting for max_active
+	JobInbox = 7,	 // in the pool's inbox (lock-free), or being put there
 };
 static_assert(JobIdle == Pool::JobStates::Idle && JobQueued == Pool::JobStates::Queued &&
 	      JobWaiting == Pool::JobStates::Waiting && JobDeferred == Pool::JobStates::Deferred &&
 	      JobCanceling == Pool::JobStates::Canceling && JobTimer == Pool::JobStates::Timer &&
-	      JobInactive == Pool::JobStates::Inactive);
+	      JobInactive == Pool::JobStates::Inactive && JobInbox == Pool::JobStates::Inbox);
 
 kpool_delayed_job *delayed_of(kpool_job *job)
 {
@@ -111,6 +112,9 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 	pool->m_counters = kp_percpu_alloc(sizeof(Counters), alignof(Counters));
 	if (!pool->m_counters)
 		return err(-ENOMEM);
+	pool->m_inbox = kp_inbox_create();
+	if (!pool->m_inbox)
+		return err(-ENOMEM);
 	// NULL without lockdep: the annotations are then off.
 	pool->m_lockdep = kp_lockdep_map_create(pool->m_name);
 
@@ -164,6 +168,7 @@ Pool::~Pool()
 	kp_lockdep_map_destroy(m_lockdep);
 	kp_cpumask_free(m_cpumask);
 	kp_percpu_free(m_counters);
+	kp_inbox_destroy(m_inbox);
 	m_attrs_mutex.destroy();
 }
 
@@ -172,6 +177,7 @@ void Pool::destroy()
 	kp::might_sleep();
 	kpool_job *cancelled = nullptr;
 	kpool_job *timed = nullptr;
+	unsigned long rcu_cookie;
 	// Waits for every job: lockdep learns the locks held here (a job
 	// taking one of them deadlocks the teardown).
 	kp_lockdep_map_acquire(m_lockdep);
@@ -187,7 +193,12 @@ void Pool::destroy()
 
 	{
 		HoldIrq guard(*this);
-		m_dying = true;
+		// queue() takes the locked path from here on; a submitter that
+		// read m_dying before is done within the grace period waited for
+		// before the pool is freed.
+		write_once(m_dying, true);
+		rcu_cookie = kp_rcu_cookie();
+		inbox_take_locked();
 		m_destroyer = kp_current();
 		m_cm.stop_stall_locked();
 		// Armed delayed jobs are held (queueing them is refused) until
@@ -267,11 +278,12 @@ void Pool::destroy()
 		timed = j->kp_next;
 		kp_timer_delete_sync(delayed_of(j)->kp_timer);
 		HoldIrq guard(*this);
-		j->kp_state = JobIdle;
 		if (j->kp_cancel) {
+			j->kp_state = JobIdle;
 			j->kp_next = cancelled;
 			cancelled = j;
 		} else {
+			j->kp_state = JobQueued; // enqueue_locked() sets the state it ends in
 			enqueue_locked(*j, j->kp_key);
 		}
 		wake_waiters_locked(); // a cancel_sync() from one of our jobs
@@ -303,8 +315,12 @@ void Pool::destroy()
 	// Retired workers were reaped, but their reaper may still be returning.
 	reaper::flush();
 
+	// No lock-free queue() is still in progress (most often the grace
+	// period has passed while the workers exited).
+	kp_rcu_cond_sync(rcu_cookie);
 	// Jobs nobody could run (every thread creation failed) run here, in
-	// order, so none is lost; so do the jobs they chain (m_destroyer).
+	// order, so none is lost; so do the jobs they chain (m_destroyer) and
+	// any that reached the inbox late.
 	kpool_job slot = {};
 	for (;;) {
 		kpool_job *job;
@@ -505,6 +521,7 @@ void Pool::stats(kpool_stats &st)
 	unsigned long long now = kp_ktime_ns();
 	{
 		HoldIrqSave guard(*this);
+		inbox_take_locked(); // so nr_queued and the oldest age count them
 		st.nr_threads = m_nr_threads;
 		st.nr_idle = m_idle.size();
 		st.nr_parked = m_parked.size();
@@ -591,6 +608,8 @@ void Pool::unlink_job_locked(kpool_job *job)
 
 kpool_job *Pool::take_job_locked_raw()
 {
+	if (!m_jobs.front() && inbox_pending())
+		inbox_take_locked();
 	kpool_job *job = m_jobs.front();
 	if (job)
 		unlink_job_locked(job);
@@ -636,16 +655,103 @@ bool Pool::accepts_chained_locked()
 
 Result<Pool::QueueResult> Pool::queue(kpool_job &job, unsigned long key)
 {
+	QueueResult res;
+	if (!key && queue_inbox(job, res))
+		return res;
 	HoldIrqSave guard(*this);
 	// Pending (here or on another pool), or held by a cancel_sync(): as
 	// queue_work(), nothing changes and the caller is told.
-	if (job.kp_state != JobIdle)
+	if (read_once(job.kp_state) != JobIdle)
 		return QueueResult::Pending;
 	if (m_dying && !accepts_chained_locked())
 		return err(-ESHUTDOWN);
+	if (!Pool::claim_idle(job, JobQueued)) // enqueue_locked() sets the state it ends in
+		return QueueResult::Pending;
 	job.kp_domain = nullptr; // queued past any domain it was queued through before
 	enqueue_locked(job, key);
 	return QueueResult::Queued;
+}
+
+// ---- the inbox -----------------------------------------------------------------------------
+//
+// An unordered job is queued without the pool lock: it goes on the list of
+// the submitting CPU (kp_inbox.c; one atomic operation on a line of that CPU)
+// in JobInbox. Only the submitter that finds its CPU's list empty takes the
+// lock, to mark the list and apply the wake rule: a marked list counts as one
+// waiting job (m_nr_runnable, the concurrency count) until it is taken. The
+// jobs that follow while it is marked cost the one atomic operation.
+//
+// Marked lists are moved onto m_jobs (in JobQueued, or JobDeferred behind
+// their running instance) under the lock, by inbox_take_locked(): by a worker
+// whose runnable queue is empty, and by whoever must see every job (cancel,
+// drain, stats, the stall timer, destroy). A job in JobInbox that is not on a
+// marked list is being put there by a submitter with interrupts off; a cancel
+// that meets one retries.
+
+bool Pool::queue_inbox(kpool_job &job, QueueResult &res)
+{
+	unsigned long flags = kp_inbox_enter();
+	// destroy() sets m_dying under the lock, then waits for every section
+	// like this one to end (an RCU grace period) before freeing the pool.
+	if (read_once(m_dying)) {
+		kp_inbox_exit(flags);
+		return false; // the locked path refuses or accepts chained work
+	}
+	if (!Pool::claim_idle(job, JobInbox)) {
+		kp_inbox_exit(flags);
+		res = QueueResult::Pending;
+		return true;
+	}
+	// Read without a lock by kpool_cancel(), which rechecks it under ours.
+	__atomic_store_n(&job.kp_pool, reinterpret_cast<struct kpool *>(this), __ATOMIC_RELAXED);
+	unsigned long long now = kp_ktime_ns();
+	job.kp_key = 0;
+	job.kp_domain = nullptr;
+	job.kp_queued_ns = now;
+	job.kp_followers = job.kp_followers_tail = nullptr;
+	kp_trace_job(KP_TRACE_ENQUEUE, m_name, now, 0);
+	// Once on the list the job may run and be freed: not touched again.
+	unsigned int cpu;
+	if (kp_inbox_add(m_inbox, &job, &cpu)) {
+		HoldIrqSave guard(*this);
+		inbox_mark_locked(cpu);
+	}
+	kp_inbox_exit(flags);
+	res = QueueResult::Queued;
+	return true;
+}
+
+void Pool::inbox_mark_locked(unsigned int cpu)
+{
+	if (kp_inbox_mark(m_inbox, cpu)) {
+		m_nr_runnable++;
+		m_cm.job_queued_locked();
+	}
+	// A cancel_sync() that met a job in transit sleeps until this.
+	wake_waiters_locked();
+	wake_for_work_locked();
+}
+
+// O(jobs taken) under the lock: the batch a worker takes at once.
+void Pool::inbox_take_locked()
+{
+	unsigned int unmarked;
+	kpool_job *job = kp_inbox_take(m_inbox, &unmarked);
+	m_nr_runnable -= unmarked;
+	for (unsigned int i = 0; i < unmarked; i++)
+		m_cm.job_unqueued_locked();
+	while (job) {
+		kpool_job *next = job->kp_next;
+		m_nr_queued++;
+		// Queued while it runs: after that instance, as enqueue_locked().
+		if (Worker *w = find_busy_locked(job)) {
+			job->kp_state = JobDeferred;
+			w->m_requeue = job;
+		} else {
+			push_job_tail_locked(job);
+		}
+		job = next;
+	}
 }
 
 // Queues the idle @job: runnable, behind its key, or behind its own running
@@ -715,10 +821,12 @@ Result<Pool::QueueResult> Pool::queue_delayed(kpool_delayed_job &dj, unsigned lo
 					      unsigned long delay)
 {
 	HoldIrqSave guard(*this);
-	if (dj.job.kp_state != JobIdle)
+	if (read_once(dj.job.kp_state) != JobIdle)
 		return QueueResult::Pending;
 	if (m_dying && !accepts_chained_locked())
 		return err(-ESHUTDOWN);
+	if (!Pool::claim_idle(dj.job, JobTimer)) // arm_locked() sets the state it ends in
+		return QueueResult::Pending;
 	dj.job.kp_domain = nullptr;
 	arm_locked(dj, key, delay);
 	return QueueResult::Queued;
@@ -728,9 +836,9 @@ Result<Pool::QueueResult> Pool::mod_delayed(kpool_delayed_job &dj, unsigned long
 {
 	HoldIrqSave guard(*this);
 	kpool_job &job = dj.job;
-	if (job.kp_state == JobCanceling)
-		return QueueResult::Pending; // refused, as queue()
-	bool pending = job.kp_state != JobIdle;
+	if (read_once(job.kp_state) == JobCanceling)
+		return QueueResult::Pending;		 // refused, as queue()
+	bool pending = !Pool::claim_idle(job, JobTimer); // arm_locked() sets the state it ends in
 	if (pending) {
 		if (__atomic_load_n(&job.kp_pool, __ATOMIC_RELAXED) !=
 		    reinterpret_cast<struct kpool *>(this))
@@ -740,9 +848,13 @@ Result<Pool::QueueResult> Pool::mod_delayed(kpool_delayed_job &dj, unsigned long
 		case Take::NotPending: pending = false; break;
 		case Take::Taken: break;
 		}
+		if (!Pool::claim_idle(job, JobTimer))
+			return err(-EAGAIN); // queued again meanwhile, lock-free
 	}
-	if (!pending && m_dying && !accepts_chained_locked())
+	if (!pending && m_dying && !accepts_chained_locked()) {
+		job.kp_state = JobIdle;
 		return err(-ESHUTDOWN);
+	}
 	job.kp_domain = nullptr; // taken out of its domain, if any (kpool.h)
 	arm_locked(dj, job.kp_key, delay);
 	return pending ? QueueResult::Pending : QueueResult::Queued;
@@ -753,10 +865,11 @@ void Pool::timer_fired(kpool_delayed_job &dj)
 	// Interrupts are off already (TIMER_IRQSAFE).
 	HoldIrqSave guard(*this);
 	kpool_job &job = dj.job;
-	if (job.kp_state != JobTimer)
+	if (read_once(job.kp_state) != JobTimer)
 		return; // taken by destroy(), which waits for us
 	m_timers.unlink(&job);
-	job.kp_state = JobIdle;
+	// Not through JobIdle, which a lock-free queue() could claim.
+	job.kp_state = JobQueued;
 	if (Domain *dom = Domain::of(job))
 		dom->timer_fired_locked(job); // max_active applies from now
 	else
@@ -783,7 +896,13 @@ void Pool::requeue_deferred_locked(kpool_job *job)
 // whose callback is running; the caller retries once it queued the job.
 Pool::Take Pool::take_pending_locked(kpool_job &job)
 {
-	int state = job.kp_state;
+	int state = read_once(job.kp_state);
+	if (state == JobInbox) {
+		inbox_take_locked();
+		state = read_once(job.kp_state);
+		if (state == JobInbox)
+			return Take::Busy; // its submitter is putting it there
+	}
 	if (state == JobTimer) {
 		if (!kp_timer_delete(delayed_of(&job)->kp_timer))
 			return Take::Busy;
@@ -882,17 +1001,22 @@ Pool::CancelResult Pool::cancel_sync(kpool_job &job)
 			res = CancelResult::Moved;
 			return true;
 		}
-		if (job.kp_state == JobCanceling)
+		if (read_once(job.kp_state) == JobCanceling)
 			return false;
-		switch (take_pending_locked(job)) {
-		case Take::Busy: return false; // the timer callback wakes us
-		case Take::Taken:
-			count(Event::Cancelled);
-			res = CancelResult::Cancelled;
-			break;
-		case Take::NotPending: break;
-		}
-		job.kp_state = JobCanceling;
+		// Until the job is idle and ours: a lock-free queue() may take it
+		// between the two steps.
+		do {
+			switch (take_pending_locked(job)) {
+			// The timer callback or the submitter of a job in transit
+			// to the inbox wakes us.
+			case Take::Busy: return false;
+			case Take::Taken:
+				count(Event::Cancelled);
+				res = CancelResult::Cancelled;
+				break;
+			case Take::NotPending: break;
+			}
+		} while (!Pool::claim_idle(job, JobCanceling));
 		return true;
 	});
 	if (res == CancelResult::Moved)
@@ -947,13 +1071,13 @@ bool Pool::is_pending(const kpool_job &job)
 {
 	int state = __atomic_load_n(&job.kp_state, __ATOMIC_RELAXED);
 	return state == JobQueued || state == JobWaiting || state == JobDeferred ||
-	       state == JobTimer || state == JobInactive;
+	       state == JobTimer || state == JobInactive || state == JobInbox;
 }
 
 bool Pool::is_job_busy_locked(kpool_job &job)
 {
 	m_lock.assert_held();
-	return job.kp_state != JobIdle || find_busy_locked(&job);
+	return read_once(job.kp_state) != JobIdle || find_busy_locked(&job);
 }
 
 // A wait that can only end after the caller returns: the job the caller is
@@ -966,7 +1090,7 @@ bool Pool::would_wait_for_self_locked(kpool_job &job)
 		return false;
 	if (w->m_cur_job == &job)
 		return true;
-	return job.kp_state == JobWaiting && w->m_key_slot.kp_key &&
+	return read_once(job.kp_state) == JobWaiting && w->m_key_slot.kp_key &&
 	       job.kp_key == w->m_key_slot.kp_key;
 }
 
@@ -1000,8 +1124,10 @@ Result<void> Pool::drain()
 	// As for destroy(): a drain under a lock that a job takes is reported.
 	kp_lockdep_map_acquire(m_lockdep);
 	kp_lockdep_map_release(m_lockdep);
-	wait_until_locked(
-		[this] { return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick.front(); });
+	wait_until_locked([this] {
+		inbox_take_locked(); // counted in m_nr_queued once taken
+		return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick.front();
+	});
 	return {};
 }
 
@@ -1265,6 +1391,7 @@ void Pool::cm_irq_work()
 void Pool::cm_stall_timer()
 {
 	HoldIrqSave guard(*this);
+	inbox_take_locked(); // their age counts too
 	kpool_job *oldest = m_jobs.front();
 	unsigned long long age = oldest ? kp_ktime_ns() - oldest->kp_queued_ns : 0;
 	if (!m_cm.stall_check_locked(age))
@@ -1576,7 +1703,7 @@ int Pool::worker_main(Worker &w)
 
 bool Pool::has_work_locked() const
 {
-	return m_jobs.front() || m_quick.front();
+	return m_jobs.front() || m_quick.front() || inbox_pending();
 }
 
 void Pool::worker_reaped(Worker *w)

@@ -10,6 +10,8 @@
 // A manager thread per pool creates threads in the background (min_threads,
 // the reserve, and growth while work waits), retrying with backoff on failure.
 // Submitters never create threads: they wake a free worker or the manager.
+// Unordered jobs are queued without m_lock, on a per-CPU inbox that workers
+// take whole (see "the inbox" in pool.cpp).
 // Which worker is woken and when the pool grows follows the runnable count
 // of core/concurrency.h.
 #pragma once
@@ -96,8 +98,17 @@ public:
 	// Inactive: queued through a domain, waiting there for a max_active slot.
 	struct JobStates {
 		static constexpr int Idle = 0, Queued = 1, Waiting = 2, Deferred = 3, Canceling = 4,
-				     Timer = 5, Inactive = 6;
+				     Timer = 5, Inactive = 6, Inbox = 7;
 	};
+	// Leaves JobStates::Idle for @to unless someone else did first. Every
+	// way out of Idle is this compare-and-swap, since queue() takes it
+	// without the pool lock (the inbox, pool.cpp). Context: any.
+	static bool claim_idle(kpool_job &job, int to)
+	{
+		int idle = JobStates::Idle;
+		return __atomic_compare_exchange_n(&job.kp_state, &idle, to, false,
+						   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	}
 	// Whether a domain of this pool exists (destroy() is refused then).
 	// Context: process, may sleep.
 	bool has_domains();
@@ -223,6 +234,11 @@ private:
 	Worker *take_hp_parked();
 	void kick_manager_if_needed_locked();
 	void wake_for_work_locked();
+	// The inbox (lock-free submission, see pool.cpp).
+	bool queue_inbox(kpool_job &job, QueueResult &res);
+	void inbox_mark_locked(unsigned int cpu);
+	void inbox_take_locked();
+	bool inbox_pending() const { return kp_inbox_nr_marked(m_inbox) != 0; }
 	bool should_retire_locked(Worker &w, bool timed_out);
 	void make_free_locked(Worker &w);
 	bool needs_spawn_locked() const;
@@ -279,7 +295,7 @@ private:
 	Mutex m_attrs_mutex;			  // serialises set_attrs()
 	List<Waiter, WaitersTag> m_waiters;	  // L: sleepers to complete on a change
 	kpool_attrs m_attrs = {};		  // M
-	bool m_dying = false;			  // L
+	bool m_dying = false;			  // L (read lock-free by queue_inbox())
 	List<Worker, AllWorkersTag> m_all;	  // L: every live worker
 	List<Worker, FreeWorkersTag> m_idle;	  // L: free, may time out (MRU first)
 	List<Worker, FreeWorkersTag> m_parked;	  // L: free reserve
@@ -318,6 +334,7 @@ private:
 	List<Domain, DomainsTag> m_domains; // M (m_attrs_mutex): this pool's domains
 	Worker *m_rescuer = nullptr;	    // I: KPOOL_MEM_RECLAIM pools' rescuer
 	bool m_mayday = false;		    // L: a creation failed, work waits
+	void *m_inbox = nullptr;	    // I: per-CPU lock-free job lists (kp_inbox.c)
 	Concurrency m_cm; // runnable count and the wake/growth/stall rules (own legend)
 };
 

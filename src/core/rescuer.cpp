@@ -66,7 +66,7 @@ void Pool::mayday_locked()
 	if (!m_rescuer)
 		return;
 	m_mayday = true;
-	if (m_jobs.front())
+	if (m_jobs.front() || inbox_pending())
 		wake_locked(m_rescuer->m_task);
 }
 

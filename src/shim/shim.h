@@ -284,6 +284,34 @@ void kp_cm_events_arm_timer(void *handle, unsigned long expires);
 void kp_cm_irq_work(void *owner);
 void kp_cm_stall_timer(void *owner);
 
+/* ---- a pool's submission inbox (kp_inbox.c) ------------------------------------ */
+
+struct kpool_job;
+/*
+ * Per-CPU lock-free lists of jobs, and which of them are marked (see
+ * kp_inbox.c). create/destroy: process context (create: NULL on -ENOMEM).
+ * enter/exit: interrupts off around an add and its mark (the RCU read side
+ * that kp_rcu_cond_sync() waits for). add: interrupts off; true if the
+ * list of this CPU (*@cpu) was empty. mark, take: under the pool lock;
+ * mark: true if @cpu was not marked; take: empties the marked lists and
+ * unmarks them, returns their jobs (linked by kp_next, each CPU's in the
+ * order queued) and how many were unmarked. nr_marked: any context.
+ */
+void *kp_inbox_create(void);
+void kp_inbox_destroy(void *inbox);
+unsigned long kp_inbox_enter(void);
+void kp_inbox_exit(unsigned long flags);
+int kp_inbox_add(void *inbox, struct kpool_job *job, unsigned int *cpu);
+int kp_inbox_mark(void *inbox, unsigned int cpu);
+unsigned int kp_inbox_nr_marked(const void *inbox);
+struct kpool_job *kp_inbox_take(void *inbox, unsigned int *nr_unmarked);
+/*
+ * An RCU grace period's cookie (any context), and a wait until the grace
+ * period it names has passed, at once if it has (process context).
+ */
+unsigned long kp_rcu_cookie(void);
+void kp_rcu_cond_sync(unsigned long cookie);
+
 /* ---- time and CPUs (kp_sched.c) ----------------------------------------------- */
 
 kp_u64 kp_ktime_ns(void);
