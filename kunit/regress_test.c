@@ -629,6 +629,85 @@ static void regress_self_requeueing_job_lets_others_run(struct kunit *test)
 	kpool_destroy(p.pool);
 }
 
+/* ---- 9. the stall timer woke a worker per period for one waiting job --------------- */
+
+struct kp_rg_hog {
+	struct kpool_job job;
+	struct kpool *pool;
+	unsigned int min_idle; /* the fewest free workers seen while it ran */
+	bool stalled;	       /* the stall timer woke a worker at all */
+};
+
+/* Holds the pool's CPU (preemption off) while a second job waits, so a worker
+ * woken for that job cannot run: first until the stall timer woke one (two of
+ * the four left free), then for 10 more stall periods.
+ */
+static void kp_rg_hog_fn(struct kpool_job *job)
+{
+	struct kp_rg_hog *h = container_of(job, struct kp_rg_hog, job);
+	u64 period = 20 * NSEC_PER_MSEC; /* the default stall_timeout_ms */
+	u64 now = ktime_get_ns(), give_up = now + 5 * NSEC_PER_SEC, end = give_up, t;
+	unsigned int idle;
+
+	h->min_idle = UINT_MAX;
+	preempt_disable();
+	do {
+		idle = kp_rg_stats(h->pool).nr_idle;
+		h->min_idle = min(h->min_idle, idle);
+		if (idle < 3 && !h->stalled) {
+			h->stalled = true;
+			end = ktime_get_ns() + 10 * period;
+		}
+		t = ktime_get_ns() + 500 * NSEC_PER_USEC; /* no sleeping: preemption is off */
+		while (ktime_get_ns() < t)
+			cpu_relax();
+		now = ktime_get_ns();
+	} while (idle && now < end && now < give_up);
+	preempt_enable();
+}
+
+static void kp_rg_nop_fn(struct kpool_job *job)
+{
+}
+
+/*
+ * A job that waits while a worker woken for it has not run yet (its CPU is
+ * busy) gets that one worker, not one per stall period. Before the fix the
+ * stall timer ignored woken workers on their way and woke another free one
+ * at each period: here all three free workers were taken off the free lists
+ * for one job, and two went back with nothing to do. On a kernel without
+ * preempt notifiers (KCSAN) this left a bound pool's worker off the free lists
+ * when its CPU went offline, so it was not parked
+ * (kpool_pool.pool_bound_cpu_offline_online_busy counted one parked thread).
+ */
+static void regress_stall_timer_wakes_one_worker_per_job(struct kunit *test)
+{
+	struct kpool_attrs a = {
+		.min_threads = 4, .max_threads = 4, .reserve = 0, .idle_timeout_ms = 60000
+	};
+	struct kp_rg_hog h = {};
+	struct kpool_job other;
+	unsigned int cpu;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 online CPUs (the test thread must not starve)");
+	cpu = cpumask_last(cpu_online_mask);
+	KUNIT_ASSERT_EQ(test, kpool_create_bound("kp_rg_stall", &a, cpu, &h.pool), 0);
+	/* Sleeps nobody sees: only the stall timer hands out waiting jobs. */
+	kp_pool_debug_set_cm(h.pool, 0, 1);
+	KUNIT_ASSERT_TRUE(test, kp_rg_wait_for(kp_rg_stats(h.pool).nr_idle == 4, 20000));
+	kpool_job_init(&h.job, kp_rg_hog_fn, NULL);
+	kpool_job_init(&other, kp_rg_nop_fn, NULL);
+	KUNIT_ASSERT_EQ(test, kpool_queue(h.pool, &h.job), 0);
+	KUNIT_ASSERT_EQ(test, kpool_queue(h.pool, &other), 0);
+	KUNIT_EXPECT_EQ(test, kpool_flush_job(&h.job), 0);
+	KUNIT_EXPECT_EQ(test, kpool_flush_job(&other), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, h.stalled, "the stall timer woke no worker in 5 s");
+	/* Four threads: the hog, the worker woken for the other job, two free. */
+	KUNIT_EXPECT_EQ(test, h.min_idle, 2u);
+	kpool_destroy(h.pool);
+}
+
 static struct kunit_case kp_regress_cases[] = {
 	KUNIT_CASE(regress_warm_handoff_latency_not_time_since_boot),
 	KUNIT_CASE(regress_bound_create_failure_leaves_no_thread),
@@ -641,6 +720,7 @@ static struct kunit_case kp_regress_cases[] = {
 	KUNIT_CASE(regress_should_stop_outside_kthread_is_false),
 	KUNIT_CASE_SLOW(regress_cancel_racing_requeue_elsewhere),
 	KUNIT_CASE(regress_self_requeueing_job_lets_others_run),
+	KUNIT_CASE_SLOW(regress_stall_timer_wakes_one_worker_per_job),
 	{},
 };
 

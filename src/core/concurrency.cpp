@@ -132,15 +132,19 @@ void Concurrency::arm_stall_locked()
 			       kp_jiffies() + kp_msecs_to_jiffies(m_stall_ms.load_relaxed()));
 }
 
-bool Concurrency::stall_check_locked(unsigned long long oldest_age_ns)
+bool Concurrency::stall_check_locked(unsigned long long oldest_age_ns, unsigned int woken)
 {
 	m_stall_armed = false;
 	if (m_stall_stopped || !m_use_stall.load_relaxed() || !jobs_waiting())
 		return false;
 	unsigned long long bound_ns = m_stall_ms.load_relaxed() * 1000000ull;
 	// No job started for a whole period and the oldest waited longer than
-	// the bound: whoever should take it sleeps without saying so.
-	bool stalled = m_started == m_started_at_arm && oldest_age_ns >= bound_ns;
+	// the bound: whoever should take it sleeps without saying so. Not so
+	// while a woken worker has yet to run (a stall answered a period ago,
+	// on a slow or busy CPU): it takes the job when it runs, and waking
+	// another one for the same job leaves one of them with nothing to do,
+	// off the free lists meanwhile.
+	bool stalled = !woken && m_started == m_started_at_arm && oldest_age_ns >= bound_ns;
 	if (stalled)
 		m_stalled = true;
 	arm_stall_locked(); // jobs still wait: watch the next period

@@ -17,8 +17,9 @@
 //           than the target, no worker is free or woken, and no creation is
 //           in flight (for a bound pool: every worker blocked);
 //  - stall: jobs waiting longer than stall_timeout_ms while no job was
-//           started get one new thread anyway (sleeps nobody announced on a
-//           kernel without preempt notifiers; cmwq's mayday).
+//           started and no woken worker is on its way get one new thread
+//           anyway (sleeps nobody announced on a kernel without preempt
+//           notifiers; cmwq's mayday).
 #pragma once
 
 #include "base/atomic.h"
@@ -120,9 +121,11 @@ public:
 	// Arms it if jobs wait and it is not armed. @oldest_ns: the oldest
 	// waiting job's queue time.
 	void arm_stall_locked();
-	// The timer fired: true if the pool stalled (the caller kicks the
-	// manager). @oldest_age_ns: how long the oldest job has waited.
-	bool stall_check_locked(unsigned long long oldest_age_ns);
+	// The timer fired: true if the pool stalled (the caller wakes a free
+	// worker or kicks the manager). @oldest_age_ns: how long the oldest job
+	// has waited; @woken: free workers woken and not yet running (one on
+	// its way is progress, not a stall).
+	bool stall_check_locked(unsigned long long oldest_age_ns, unsigned int woken);
 	void stop_stall_locked() { m_stall_stopped = true; }
 	unsigned int stall_timeout_ms() const { return m_stall_ms.load_relaxed(); }
 	// -ERANGE outside kStallMinMs..kStallMaxMs, nothing changed.

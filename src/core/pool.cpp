@@ -1394,7 +1394,7 @@ void Pool::cm_stall_timer()
 	inbox_take_locked(); // their age counts too
 	kpool_job *oldest = m_jobs.front();
 	unsigned long long age = oldest ? kp_ktime_ns() - oldest->kp_queued_ns : 0;
-	if (!m_cm.stall_check_locked(age))
+	if (!m_cm.stall_check_locked(age, m_nr_woken))
 		return;
 	// A free worker left asleep because the sleepers looked runnable is
 	// woken first; with none, the manager creates one.
