@@ -1734,6 +1734,20 @@ Worker *Pool::take_hp_parked()
 
 // ---- the manager ------------------------------------------------------------------------
 
+Result<void> Pool::create_thread(Worker &w, const char *name, KThread::Fn main)
+{
+	// The comm kthread_create() gives it: the name, truncated.
+	for (size_t i = 0; name[i] && i < sizeof(w.m_comm) - 1; i++)
+		w.m_comm[i] = name[i];
+	auto thread = KThread::create(main, nullptr, &w, name, KThread::Wait::NoStart);
+	if (thread.is_error())
+		return thread.error();
+	w.m_thread = thread.release_value();
+	w.m_task = w.m_thread.task();
+	w.m_pid = kp_task_pid(w.m_task);
+	return {};
+}
+
 Result<void> Pool::spawn_one()
 {
 	Worker *w = new (Gfp::Kernel) Worker(this);
@@ -1742,17 +1756,10 @@ Result<void> Pool::spawn_one()
 	char name[32];
 	unsigned int id = m_next_id++;
 	kp_snprintf(name, sizeof(name), "kpool/%s:%u", m_name, id);
-	// The comm kthread_create() gives it: the name, truncated.
-	for (size_t i = 0; name[i] && i < sizeof(w->m_comm) - 1; i++)
-		w->m_comm[i] = name[i];
-	auto thread = KThread::create(kp_worker_main, nullptr, w, name, KThread::Wait::NoStart);
-	if (thread.is_error()) {
+	if (auto r = create_thread(*w, name, kp_worker_main); r.is_error()) {
 		delete w;
-		return thread.error();
+		return r.error();
 	}
-	w->m_thread = thread.release_value();
-	w->m_task = w->m_thread.task();
-	w->m_pid = kp_task_pid(w->m_task);
 	bool bind = false;
 	// Hotplug held off from the sample of m_cpu_offline to the bind, so the
 	// thread is never bound to a CPU that is gone.

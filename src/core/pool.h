@@ -232,6 +232,10 @@ private:
 	void unlink_slot_locked(kpool_job *holder);
 	unsigned long long oldest_age_locked(unsigned long long now);
 	Result<void> spawn_one();
+	// Gives the new worker @w its thread, created stopped (the caller wakes
+	// it), named @name; @w's comm is that name truncated, as the kernel's.
+	// Context: process, may sleep.
+	Result<void> create_thread(Worker &w, const char *name, KThread::Fn main);
 	void run_job(Worker &w, kpool_job *job);
 	void run_quick(Worker &w, kpool_thread *t);
 	bool is_job_busy_locked(kpool_job &job);
