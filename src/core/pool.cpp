@@ -966,6 +966,8 @@ bool Pool::would_wait_for_self_locked(kpool_job &job)
 		return false;
 	if (w->m_cur_job == &job)
 		return true;
+	if (Domain::is_follower_locked(job, *w))
+		return true;
 	return job.kp_state == JobWaiting && w->m_key_slot.kp_key &&
 	       job.kp_key == w->m_key_slot.kp_key;
 }
@@ -1000,8 +1002,11 @@ Result<void> Pool::drain()
 	// As for destroy(): a drain under a lock that a job takes is reported.
 	kp_lockdep_map_acquire(m_lockdep);
 	kp_lockdep_map_release(m_lockdep);
-	wait_until_locked(
-		[this] { return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick.front(); });
+	// Domain jobs waiting for a max_active slot were queued too.
+	wait_until_locked([this] {
+		return m_nr_queued == 0 && m_nr_inactive == 0 && m_nr_running_jobs == 0 &&
+		       !m_quick.front();
+	});
 	return {};
 }
 

@@ -303,6 +303,7 @@ private:
 	unsigned int m_nr_running = 0;		  // L
 	unsigned int m_nr_blocked = 0;		  // L
 	unsigned int m_nr_queued = 0;		  // L: jobs + quick waiting (incl. followers)
+	unsigned int m_nr_inactive = 0;		  // L: domain jobs waiting for max_active
 	unsigned int m_nr_woken = 0;		  // L: free workers woken, not yet back
 	unsigned int m_nr_live_tasks = 0;	  // L: workers not yet reaped
 	KThread m_manager;			  // I
