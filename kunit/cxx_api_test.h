@@ -23,7 +23,8 @@ struct kunit;
 	X(kthread_stop_after_exit_returns_result) \
 	X(kthread_destructor_stops)               \
 	X(block_scope_counts_blocked)             \
-	X(domain_destructor_destroys)
+	X(domain_destructor_destroys)             \
+	X(domain_mod_delayed_rearms)
 
 #define KP_CXX_API_DECLARE(name) void kp_cxx_api_##name(struct kunit *test);
 KP_CXX_API_CASES(KP_CXX_API_DECLARE)

@@ -5,8 +5,10 @@
  * other users' jobs; its destroy leaves nothing of it running or pending,
  * with chained work run; cancel-all; max_active honoured; max_active 1 runs
  * in order, one at a time; queueing refused once destroy starts; bad
- * arguments refused; waits on itself refused; delayed jobs through a domain;
- * the rescuer runs jobs when no thread can be created, and without it nothing
+ * arguments refused; waits on itself refused; delayed jobs through a domain,
+ * and kpool_domain_mod_delayed() re-arming or queueing them; a pool's drain
+ * waits for the jobs waiting in its domains for a max_active slot; the
+ * rescuer runs jobs when no thread can be created, and without it nothing
  * runs. Waits are bounded: a broken guarantee fails its case, never hangs.
  *
  * The self-wait refusals' WARNING is a log line for the suite
@@ -16,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/completion.h>
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
@@ -167,6 +170,8 @@ static long kd_read_domain_file(struct kpool *pool, const char *file)
 struct kd_waiter {
 	struct kpool_domain *dom;
 	int (*call)(struct kpool_domain *dom);
+	struct kpool *pool; /* or @pool_call(@pool) */
+	int (*pool_call)(struct kpool *pool);
 	struct kd_ctx *c;
 	int ran_at_return;
 	int ret;
@@ -177,26 +182,22 @@ static int kd_waiter_fn(void *arg)
 {
 	struct kd_waiter *w = arg;
 
-	w->ret = w->call(w->dom);
+	w->ret = w->call ? w->call(w->dom) : w->pool_call(w->pool);
 	w->ran_at_return = w->c ? atomic_read(&w->c->ran) : 0;
 	complete(&w->done);
 	return 0;
 }
 
-/* Runs @call(@dom) on a kthread; the caller waits on ->done. Freed by the
- * test once the call returned, leaked when it never did (its thread may still
- * write to it).
+/* Runs the call of a copy of @init on a kthread; the caller waits on ->done.
+ * Freed by the test once the call returned, leaked when it never did (its
+ * thread may still write to it).
  */
-static struct kd_waiter *kd_waiter_start(struct kunit *test, struct kpool_domain *dom,
-					 int (*call)(struct kpool_domain *), struct kd_ctx *c)
+static struct kd_waiter *kd_waiter_run(struct kunit *test, const struct kd_waiter *init)
 {
-	struct kd_waiter *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	struct kd_waiter *w = kmemdup(init, sizeof(*init), GFP_KERNEL);
 	struct task_struct *t;
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
-	w->dom = dom;
-	w->call = call;
-	w->c = c;
 	w->ret = 1;
 	init_completion(&w->done);
 	t = kthread_run(kd_waiter_fn, w, "kd_waiter");
@@ -205,6 +206,24 @@ static struct kd_waiter *kd_waiter_start(struct kunit *test, struct kpool_domain
 		KUNIT_ASSERT_FALSE_MSG(test, true, "kthread_run: %ld", PTR_ERR(t));
 	}
 	return w;
+}
+
+/* Runs @call(@dom) on a kthread (kd_waiter_run()). */
+static struct kd_waiter *kd_waiter_start(struct kunit *test, struct kpool_domain *dom,
+					 int (*call)(struct kpool_domain *), struct kd_ctx *c)
+{
+	struct kd_waiter init = { .dom = dom, .call = call, .c = c };
+
+	return kd_waiter_run(test, &init);
+}
+
+/* Runs @call(@pool) on a kthread (kd_waiter_run()). */
+static struct kd_waiter *kd_pool_waiter_start(struct kunit *test, struct kpool *pool,
+					      int (*call)(struct kpool *), struct kd_ctx *c)
+{
+	struct kd_waiter init = { .pool = pool, .pool_call = call, .c = c };
+
+	return kd_waiter_run(test, &init);
 }
 
 /* Waits for @w. Returns whether its call returned. */
@@ -347,6 +366,26 @@ static void kd_delayed_cancel(struct kpool_job *job)
 }
 
 /*
+ * @n delayed jobs (freed with the test) counting into @ran and @cancelled;
+ * job i has a cancel function if bit i of @cancel_mask is set.
+ */
+static struct kd_delayed *kd_delayed_new(struct kunit *test, int n, atomic_t *ran,
+					 atomic_t *cancelled, unsigned long cancel_mask)
+{
+	struct kd_delayed *d = kunit_kcalloc(test, n, sizeof(*d), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	for (i = 0; i < n; i++) {
+		kpool_delayed_job_init(&d[i].dj, kd_delayed_fn,
+				       cancel_mask & BIT(i) ? kd_delayed_cancel : NULL);
+		d[i].ran = ran;
+		d[i].cancelled = cancelled;
+	}
+	return d;
+}
+
+/*
  * cancel_all: every job that has not started (waiting for max_active, or an
  * armed delayed job) is removed and counted; those with a cancel function
  * have it called; the running one is left alone.
@@ -438,12 +477,15 @@ static void domain_ordered_is_fifo_one_at_a_time(struct kunit *test)
 
 /*
  * Once destroy has started, queueing from outside the domain is refused with
- * -ESHUTDOWN (the domain's running job keeps destroy from returning).
+ * -ESHUTDOWN (the domain's running job keeps destroy from returning), also
+ * through kpool_domain_mod_delayed().
  */
 static void domain_queue_refused_once_destroy_starts(struct kunit *test)
 {
 	struct kpool *pool = kd_pool(test, "kd_refuse", 2, 0);
 	struct kd_ctx *c = kd_ctx_new(test);
+	atomic_t ran = ATOMIC_INIT(0), cancelled = ATOMIC_INIT(0);
+	struct kd_delayed *d = kd_delayed_new(test, 1, &ran, &cancelled, 0);
 	struct kd_waiter *w;
 	int ret = 0;
 	bool done;
@@ -458,6 +500,9 @@ static void domain_queue_refused_once_destroy_starts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, -ESHUTDOWN);
 	KUNIT_EXPECT_EQ(test, kpool_domain_queue_ordered(c->dom, &c->jobs[2].job, 7), -ESHUTDOWN);
 	KUNIT_EXPECT_FALSE(test, kpool_job_pending(&c->jobs[2].job));
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(c->dom, &d->dj, 1), -ESHUTDOWN);
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(c->dom, &d->dj, 0), -ESHUTDOWN);
+	KUNIT_EXPECT_FALSE(test, kpool_job_pending(&d->dj.job));
 	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
 	complete_all(&c->release);
 	done = kd_waiter_end(w, 60 * HZ);
@@ -561,16 +606,10 @@ static void domain_delayed_jobs_run_or_are_cancelled_at_destroy(struct kunit *te
 {
 	struct kpool *pool = kd_pool(test, "kd_delayed", 1, 0);
 	struct kpool_domain *dom = kd_domain(test, pool, "dl", 0);
-	struct kd_delayed *d = kunit_kcalloc(test, 3, sizeof(*d), GFP_KERNEL);
 	atomic_t ran = ATOMIC_INIT(0), cancelled = ATOMIC_INIT(0);
+	struct kd_delayed *d = kd_delayed_new(test, 3, &ran, &cancelled, BIT(1));
 	int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, d);
-	for (i = 0; i < 3; i++) {
-		kpool_delayed_job_init(&d[i].dj, kd_delayed_fn, i == 1 ? kd_delayed_cancel : NULL);
-		d[i].ran = &ran;
-		d[i].cancelled = &cancelled;
-	}
 	KUNIT_EXPECT_EQ(test, kpool_domain_queue_delayed(dom, &d[0].dj, 1), 0);
 	KUNIT_EXPECT_TRUE(test, kd_wait_for(atomic_read(&ran) == 1, 10000));
 	KUNIT_EXPECT_EQ(test, kpool_domain_queue_delayed(dom, &d[1].dj, 60 * HZ), 0);
@@ -584,6 +623,121 @@ static void domain_delayed_jobs_run_or_are_cancelled_at_destroy(struct kunit *te
 	KUNIT_EXPECT_EQ(test, atomic_read(&cancelled), 1);
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_FALSE(test, kpool_job_pending(&d[i].dj.job));
+	kpool_destroy(pool);
+}
+
+/*
+ * kpool_domain_mod_delayed(): an idle job is queued (0) through the domain;
+ * a pending one, armed there or on the pool without a domain, is re-armed
+ * with the new delay (KPOOL_ALREADY_PENDING) and runs through the domain; a
+ * delay of 0 queues it now. Re-arming does not count it again.
+ */
+static void domain_mod_delayed_rearms_pending_or_queues(struct kunit *test)
+{
+	struct kpool *pool = kd_pool(test, "kd_mod", 1, 0);
+	struct kpool_domain *dom = kd_domain(test, pool, "md", 0);
+	atomic_t ran = ATOMIC_INIT(0), cancelled = ATOMIC_INIT(0);
+	struct kd_delayed *d = kd_delayed_new(test, 2, &ran, &cancelled, BIT(0) | BIT(1));
+
+	/* Idle: queued through the domain, armed there. */
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(dom, &d[0].dj, 60 * HZ), 0);
+	KUNIT_EXPECT_TRUE(test, kpool_job_pending(&d[0].dj.job));
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "md/nr_delayed"), 1);
+	/* Pending: re-armed, sooner. */
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(dom, &d[0].dj, 1), KPOOL_ALREADY_PENDING);
+	KUNIT_EXPECT_TRUE_MSG(test, kd_wait_for(atomic_read(&ran) == 1, 10000),
+			      "the re-armed job did not run within 10 s (armed for 60 s)");
+	KUNIT_EXPECT_EQ(test, kpool_domain_flush(dom), 0);
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "md/queued"), 1);
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "md/completed"), 1);
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "md/cancelled"), 0);
+	/* Armed on the pool without a domain: taken into this one. */
+	KUNIT_EXPECT_EQ(test, kpool_queue_delayed(pool, &d[1].dj, 60 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(dom, &d[1].dj, 60 * HZ),
+			KPOOL_ALREADY_PENDING);
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "md/nr_delayed"), 1);
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "md/queued"), 2);
+	/* Due now: queued at once; the flush waits for it. */
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(dom, &d[1].dj, 0), KPOOL_ALREADY_PENDING);
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "md/nr_delayed"), 0);
+	KUNIT_EXPECT_EQ(test, kpool_domain_flush(dom), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ran), 2);
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "md/completed"), 2);
+	/* Idle with delay 0: queued now. */
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(dom, &d[1].dj, 0), 0);
+	KUNIT_EXPECT_EQ(test, kpool_domain_flush(dom), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ran), 3);
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "md/queued"), 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cancelled), 0);
+	KUNIT_EXPECT_EQ(test, kpool_domain_destroy(dom), 0);
+	kpool_destroy(pool);
+}
+
+/*
+ * kpool_domain_mod_delayed() refuses bad arguments (-EINVAL) and a job
+ * pending on another pool (-EBUSY), changing nothing (after destroy started:
+ * domain_queue_refused_once_destroy_starts).
+ */
+static void domain_mod_delayed_refusals_change_nothing(struct kunit *test)
+{
+	struct kpool *pool = kd_pool(test, "kd_modref", 1, 0);
+	struct kpool *other = kd_pool(test, "kd_modref2", 0, 0);
+	struct kpool_domain *dom = kd_domain(test, pool, "mr", 0);
+	struct kpool_delayed_job *nofn = kunit_kzalloc(test, sizeof(*nofn), GFP_KERNEL);
+	atomic_t ran = ATOMIC_INIT(0), cancelled = ATOMIC_INIT(0);
+	struct kd_delayed *d = kd_delayed_new(test, 2, &ran, &cancelled, BIT(0) | BIT(1));
+
+	KUNIT_ASSERT_NOT_NULL(test, nofn);
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(NULL, &d[0].dj, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(dom, NULL, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(dom, nofn, 1), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, kpool_job_pending(&d[0].dj.job));
+	/* Pending on another pool: left there, armed. */
+	KUNIT_EXPECT_EQ(test, kpool_queue_delayed(other, &d[1].dj, 60 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(dom, &d[1].dj, 1), -EBUSY);
+	KUNIT_EXPECT_EQ(test, kpool_domain_mod_delayed(dom, &d[1].dj, 0), -EBUSY);
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "mr/queued"), 0);
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "mr/nr_delayed"), 0);
+	KUNIT_EXPECT_EQ(test, kpool_cancel(&d[1].dj.job), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ran), 0);
+	KUNIT_EXPECT_EQ(test, kpool_domain_destroy(dom), 0);
+	kpool_destroy(other);
+	kpool_destroy(pool);
+}
+
+/*
+ * kpool_drain() on a pool waits for jobs queued through its domains that
+ * wait there for a max_active slot: an ordered domain's running job blocks,
+ * three wait behind it; the drain returns only once all four ran.
+ */
+static void pool_drain_waits_for_jobs_waiting_for_a_slot(struct kunit *test)
+{
+	struct kpool *pool = kd_pool(test, "kd_pdrain", 2, 0);
+	struct kd_ctx *c = kd_ctx_new(test);
+	struct kd_waiter *w;
+	bool drained;
+	int i;
+
+	c->dom = kd_domain(test, pool, "pd", 1);
+	c->jobs[0].block = true;
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, kpool_domain_queue(c->dom, &c->jobs[i].job), 0);
+	KUNIT_ASSERT_TRUE(test, kd_wait_for(atomic_read(&c->in_flight) == 1, 10000));
+	KUNIT_EXPECT_EQ(test, kd_read_domain_file(pool, "pd/nr_waiting"), 3);
+	w = kd_pool_waiter_start(test, pool, kpool_drain, c);
+	msleep(50);
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&w->done),
+			       "the drain returned while a job ran");
+	complete_all(&c->release);
+	drained = kd_waiter_end(w, 60 * HZ);
+	KUNIT_EXPECT_TRUE(test, drained);
+	if (drained) {
+		KUNIT_EXPECT_EQ(test, w->ret, 0);
+		KUNIT_EXPECT_EQ_MSG(test, w->ran_at_return, 4,
+				    "the drain returned with jobs still waiting for their slot");
+		kfree(w);
+	}
+	KUNIT_EXPECT_EQ(test, kpool_domain_destroy(c->dom), 0);
 	kpool_destroy(pool);
 }
 
@@ -666,6 +820,9 @@ static struct kunit_case kp_domain_cases[] = {
 	KUNIT_CASE(domain_bad_arguments_are_refused),
 	KUNIT_CASE(domain_self_wait_is_edeadlk),
 	KUNIT_CASE(domain_delayed_jobs_run_or_are_cancelled_at_destroy),
+	KUNIT_CASE(domain_mod_delayed_rearms_pending_or_queues),
+	KUNIT_CASE(domain_mod_delayed_refusals_change_nothing),
+	KUNIT_CASE(pool_drain_waits_for_jobs_waiting_for_a_slot),
 	KUNIT_CASE(rescuer_runs_jobs_when_no_thread_can_be_created),
 	KUNIT_CASE(rescuer_absent_pool_stalls_when_no_thread_can_be_created),
 	{},

@@ -3,9 +3,10 @@
  * Suite kpool_selfwait: waits that could only end after their caller returns
  * are refused with -EDEADLK instead of hanging (issue 12): drain and destroy
  * called from one of the pool's own threads, a job flushing itself or a job
- * queued behind the key it holds, a quick thread stopping itself. Each case
- * also checks that the legitimate neighbour of the refused call still works
- * (a job draining another pool, flushing another job). Without the checks
+ * queued behind the key it holds or behind it in its ordered domain, a quick
+ * thread stopping itself. Each case also checks that the legitimate
+ * neighbour of the refused call still works (a job draining another pool,
+ * flushing another job). Without the checks
  * the job hangs: the case fails on its bounded wait for the job's result.
  *
  * The refusal's WARNING is turned into a log line for the suite
@@ -15,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/completion.h>
 #include <linux/jiffies.h>
+#include <linux/slab.h>
 #include <kpool/kpool.h>
 #include "core/core.h"
 
@@ -172,6 +174,80 @@ static void selfwait_flush_job_behind_own_key(struct kunit *test)
 	kpool_destroy(a);
 }
 
+struct kp_sw_delayed {
+	struct kpool_delayed_job dj;
+	struct completion done;
+};
+
+static void kp_sw_delayed_fn(struct kpool_job *job)
+{
+	complete(&container_of(job, struct kp_sw_delayed, dj.job)->done);
+}
+
+/*
+ * Queues job A through @dom, then behind it @follower (or @dj, due in 100 ms);
+ * A flushes it. If the flush hangs, the follower is taken off its domain so
+ * that it returns (and the case fails, not hangs). Returns A's result, or 1
+ * if it hung.
+ */
+static int kp_sw_flush_follower(struct kunit *test, struct kpool_domain *dom,
+				struct kpool_job *follower, struct kpool_delayed_job *dj)
+{
+	struct kp_sw_job ja;
+	DECLARE_COMPLETION_ONSTACK(go);
+	int ret;
+
+	kp_sw_init(&ja, kp_sw_flush_fn);
+	ja.go = &go;
+	ja.flush = dj ? &dj->job : follower;
+	KUNIT_ASSERT_EQ(test, kpool_domain_queue(dom, &ja.job), 0);
+	ret = dj ? kpool_domain_queue_delayed(dom, dj, HZ / 10) : kpool_domain_queue(dom, follower);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	complete(&go);
+	if (wait_for_completion_timeout(&ja.done, KP_SW_WAIT))
+		return ja.ret;
+	kpool_cancel(ja.flush);
+	wait_for_completion(&ja.done);
+	return 1;
+}
+
+/*
+ * Job A of an ordered domain flushes B, queued behind it in that domain (B
+ * waits for A's slot), then a delayed job armed there (once due it waits for
+ * the slot too): both could only start after A returned.
+ */
+static void selfwait_flush_follower_in_ordered_domain(struct kunit *test)
+{
+	struct kpool *a = kp_sw_pool(test, "kp_sw_a", 2);
+	struct kpool_domain *ordered = NULL, *wide = NULL;
+	/* Its timer is a debug object: not on the stack. */
+	struct kp_sw_delayed *jd = kunit_kzalloc(test, sizeof(*jd), GFP_KERNEL);
+	struct kp_sw_job jb;
+
+	KUNIT_ASSERT_NOT_NULL(test, jd);
+	KUNIT_ASSERT_EQ(test, kpool_domain_create(a, "kp_sw_ord", 1, &ordered), 0);
+	kp_sw_init(&jb, kp_sw_noop_fn);
+	KUNIT_EXPECT_EQ(test, kp_sw_flush_follower(test, ordered, &jb.job, NULL), -EDEADLK);
+	/* B runs once A has returned. */
+	KUNIT_EXPECT_EQ(test, kpool_domain_flush(ordered), 0);
+	KUNIT_EXPECT_TRUE(test, completion_done(&jb.done));
+
+	/* A delayed follower: its timer armed, or due and waiting for the slot. */
+	kpool_delayed_job_init(&jd->dj, kp_sw_delayed_fn, NULL);
+	init_completion(&jd->done);
+	KUNIT_EXPECT_EQ(test, kp_sw_flush_follower(test, ordered, NULL, &jd->dj), -EDEADLK);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&jd->done, KP_SW_WAIT) > 0);
+
+	/* With two slots B does not wait for A: the flush just waits. */
+	KUNIT_ASSERT_EQ(test, kpool_domain_create(a, "kp_sw_wide", 2, &wide), 0);
+	kp_sw_init(&jb, kp_sw_noop_fn);
+	KUNIT_EXPECT_EQ(test, kp_sw_flush_follower(test, wide, &jb.job, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, completion_done(&jb.done));
+	KUNIT_EXPECT_EQ(test, kpool_domain_destroy(wide), 0);
+	KUNIT_EXPECT_EQ(test, kpool_domain_destroy(ordered), 0);
+	kpool_destroy(a);
+}
+
 struct kp_sw_quick {
 	struct kpool_thread t;
 	struct completion done;
@@ -214,9 +290,13 @@ static void kp_sw_suite_exit(struct kunit_suite *suite)
 }
 
 static struct kunit_case kp_selfwait_cases[] = {
-	KUNIT_CASE(selfwait_drain_from_own_job), KUNIT_CASE(selfwait_destroy_from_own_job),
-	KUNIT_CASE(selfwait_flush_own_job),	 KUNIT_CASE(selfwait_flush_job_behind_own_key),
-	KUNIT_CASE(selfwait_thread_stop_self),	 {},
+	KUNIT_CASE(selfwait_drain_from_own_job),
+	KUNIT_CASE(selfwait_destroy_from_own_job),
+	KUNIT_CASE(selfwait_flush_own_job),
+	KUNIT_CASE(selfwait_flush_job_behind_own_key),
+	KUNIT_CASE(selfwait_thread_stop_self),
+	KUNIT_CASE(selfwait_flush_follower_in_ordered_domain),
+	{},
 };
 
 static struct kunit_suite kp_selfwait_suite = {

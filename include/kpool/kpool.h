@@ -35,8 +35,8 @@
  * kpool_thread_is_done(), kpool_get_attrs(),
  * kpool_get_stats(), kpool_default(), kpool_name(), kpool_job_init(),
  * kpool_job_pending(), kpool_kthread_has_exited(), kpool_domain_queue(),
- * kpool_domain_queue_ordered() and kpool_domain_queue_delayed(). Everything
- * else is process context.
+ * kpool_domain_queue_ordered(), kpool_domain_queue_delayed() and
+ * kpool_domain_mod_delayed(). Everything else is process context.
  */
 #ifndef KPOOL_KPOOL_H
 #define KPOOL_KPOOL_H
@@ -538,13 +538,19 @@ int kpool_job_pending(const struct kpool_job *job);
  * Context: process context, may sleep.
  * Return: 0, or -EDEADLK (with a warning, without waiting) when the wait could
  * only end after the caller returns: @job is the job the caller is running,
- * or is queued behind the key of the ordered job the caller is running.
+ * or is queued behind the key of the ordered job the caller is running, or
+ * waits (for its slot, or on its timer) in the ordered domain (max_active 1)
+ * of the job the caller is running.
  */
 int kpool_flush_job(struct kpool_job *job);
 
 /**
  * kpool_drain() - wait until a pool has no queued or running job.
  * @pool: the pool.
+ *
+ * Jobs queued through its domains that wait there for a max_active slot
+ * are queued jobs too: they have run when it returns. Delayed jobs whose
+ * timer is armed are not waited for.
  *
  * Context: process context, may sleep. Lockdep reports a drain under a lock
  * that one of @pool's jobs takes.
@@ -676,13 +682,38 @@ __must_check int kpool_domain_queue_ordered(struct kpool_domain *dom, struct kpo
  * Until then kpool_domain_flush() and kpool_domain_drain() do not wait for
  * it; kpool_domain_cancel_all() and kpool_domain_destroy() handle it.
  * kpool_cancel() and kpool_cancel_sync() work on it; kpool_mod_delayed()
- * takes it out of the domain (a domain variant is missing).
+ * takes it out of the domain, kpool_domain_mod_delayed() keeps it there.
  *
  * Context: any.
  * Return: as kpool_domain_queue().
  */
 __must_check int kpool_domain_queue_delayed(struct kpool_domain *dom, struct kpool_delayed_job *dj,
 					    unsigned long delay);
+
+/**
+ * kpool_domain_mod_delayed() - queue a delayed job through a domain after a
+ * new delay, whatever its state (kpool_mod_delayed(), mod_delayed_work()).
+ * @dom: the domain.
+ * @dj: the delayed job, initialised with kpool_delayed_job_init().
+ * @delay: in jiffies; 0 queues it now.
+ *
+ * A pending job (timer armed or queued, not started) of @dom's pool is taken
+ * back, from @dom, another domain of the pool or the pool itself, and its
+ * timer set to the new delay, through @dom; an idle or running one is
+ * queued as kpool_domain_queue_delayed(). Re-arming a job pending in @dom
+ * counts neither as queued nor as cancelled in @dom's statistics. It keeps
+ * the key it was last queued with (0: unordered).
+ *
+ * Context: any.
+ * Return: 0 if it was not pending (now queued); KPOOL_ALREADY_PENDING if it
+ * was and its delay changed, or while a kpool_cancel_sync() holds it (then
+ * nothing changed); -EBUSY if it is pending on another pool, or while
+ * kpool_domain_drain() runs; -EINVAL; -ESHUTDOWN once kpool_domain_destroy()
+ * has started. The errors change nothing; work chained by @dom's own jobs
+ * is accepted during drain and destroy (as kpool_domain_queue()).
+ */
+__must_check int kpool_domain_mod_delayed(struct kpool_domain *dom, struct kpool_delayed_job *dj,
+					  unsigned long delay);
 
 /**
  * kpool_domain_flush() - wait until every job queued through a domain before

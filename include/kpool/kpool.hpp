@@ -237,11 +237,11 @@ private:
  *
  * Domain::create(pool, name, max_active) returns an Expected<Domain> holding
  * kpool_domain_create()'s errno on failure (a default PoolRef is the default
- * pool). queue(), queue_ordered(), queue_delayed(), flush(), drain() and
- * cancel_all() are the kpool_domain_*() calls of the same name; reset()
+ * pool). queue(), queue_ordered(), queue_delayed(), mod_delayed(), flush(),
+ * drain() and cancel_all() are the kpool_domain_*() calls of the same name; reset()
  * destroys the domain now; release() gives up ownership. Context of create(),
  * flush(), drain(), cancel_all(), reset() and the destructor: process
- * context, may sleep; of the queue calls: any.
+ * context, may sleep; of the queue calls and mod_delayed(): any.
  */
 class Domain {
 public:
@@ -284,6 +284,10 @@ public:
 	[[nodiscard]] int queue_delayed(struct kpool_delayed_job &dj, unsigned long delay) const
 	{
 		return kpool_domain_queue_delayed(m_dom, &dj, delay);
+	}
+	[[nodiscard]] int mod_delayed(struct kpool_delayed_job &dj, unsigned long delay) const
+	{
+		return kpool_domain_mod_delayed(m_dom, &dj, delay);
 	}
 	int flush() const { return kpool_domain_flush(m_dom); }
 	int drain() const { return kpool_domain_drain(m_dom); }

@@ -96,9 +96,9 @@ public:
 	{
 		m_jobs_waiting.store_relaxed(m_jobs_waiting.load_relaxed() + 1);
 	}
-	void job_unqueued_locked()
+	void job_unqueued_locked(unsigned int n = 1)
 	{
-		m_jobs_waiting.store_relaxed(m_jobs_waiting.load_relaxed() - 1);
+		m_jobs_waiting.store_relaxed(m_jobs_waiting.load_relaxed() - n);
 	}
 	unsigned int jobs_waiting() const { return m_jobs_waiting.load_relaxed(); }
 	// A job was taken by a worker (the stall timer's sign of progress).

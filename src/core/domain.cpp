@@ -2,6 +2,7 @@
 // Domain: see domain.h for the model. This file explains orderings and races.
 #include "core/domain.h"
 #include "core/worker.h"
+#include "core/registry.h"
 #include "base/debug.h"
 
 namespace kp {
@@ -18,25 +19,10 @@ kpool_delayed_job *delayed_of(kpool_job *job)
 
 } // namespace
 
-bool Domain::is_name_valid(const char *name)
-{
-	if (!name || !name[0])
-		return false;
-	size_t n = 0;
-	for (; name[n]; n++) {
-		char c = name[n];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '_' || c == '-';
-		if (!ok || n >= KPOOL_NAME_MAX)
-			return false;
-	}
-	return true;
-}
-
 Result<Domain *> Domain::create(Pool &pool, const char *name, unsigned int max_active)
 {
 	kp::might_sleep();
-	if (!is_name_valid(name) || max_active > KPOOL_DOMAIN_MAX_ACTIVE)
+	if (!registry::is_valid_name(name) || max_active > KPOOL_DOMAIN_MAX_ACTIVE)
 		return err(-EINVAL);
 	auto dom = OwnPtr<Domain>::adopt(new (Gfp::Kernel) Domain(pool));
 	if (!dom)
@@ -81,16 +67,27 @@ bool Domain::is_own_job_running() const
 	return w && w->m_dom_slot.kp_domain == reinterpret_cast<const kpool_domain *>(this);
 }
 
-// While destroy() or drain() runs, only work chained by the domain's own
-// running jobs is accepted.
-bool Domain::accepts_locked(int *error)
+// In an ordered domain the job @w runs holds the only slot, so a job of it
+// waiting for the slot, or armed to wait for it, starts after that job only.
+bool Domain::is_follower_locked(const kpool_job &job, const Worker &w)
 {
-	if (!m_dying && !m_nr_draining)
-		return true;
-	if (is_own_job_running())
-		return true;
-	*error = m_dying ? -ESHUTDOWN : -EBUSY;
-	return false;
+	Domain *dom = of(w.m_dom_slot);
+	if (!dom || dom->m_max_active != 1 || of(job) != dom)
+		return false;
+	int state = __atomic_load_n(&job.kp_state, __ATOMIC_RELAXED);
+	return state == S::Inactive || state == S::Timer;
+}
+
+// While destroy() or drain() runs, only work chained by the domain's own
+// running jobs is accepted; while the pool's destroy() runs, only work its
+// own jobs chain.
+Result<void> Domain::accept_locked()
+{
+	if ((m_dying || m_nr_draining) && !is_own_job_running())
+		return err(m_dying ? -ESHUTDOWN : -EBUSY);
+	if (m_pool.m_dying && !m_pool.accepts_chained_locked())
+		return err(-ESHUTDOWN);
+	return {};
 }
 
 void Domain::add_pending_locked(kpool_job &job)
@@ -98,6 +95,30 @@ void Domain::add_pending_locked(kpool_job &job)
 	job.kp_domain = reinterpret_cast<kpool_domain *>(this);
 	job.kp_dom_seq = ++m_seq;
 	m_pending.push_back(&job);
+}
+
+// To the back of m_inactive, counted here and on the pool (whose drain
+// waits for it).
+void Domain::wait_inactive_locked(kpool_job &job, unsigned long key)
+{
+	// kpool_cancel() reads the pool without a lock (as enqueue_locked()).
+	__atomic_store_n(&job.kp_pool, reinterpret_cast<struct kpool *>(&m_pool), __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	job.kp_key = key;
+	job.kp_state = S::Inactive;
+	m_inactive.push_back(&job);
+	m_nr_inactive++;
+	m_pool.m_nr_inactive++;
+}
+
+kpool_job *Domain::pop_inactive_locked()
+{
+	kpool_job *job = m_inactive.pop_front();
+	if (job) {
+		m_nr_inactive--;
+		m_pool.m_nr_inactive--;
+	}
+	return job;
 }
 
 // To the pool if a max_active slot is free, else to the back of m_inactive.
@@ -108,13 +129,7 @@ void Domain::activate_or_wait_locked(kpool_job &job, unsigned long key)
 		m_pool.enqueue_locked(job, key);
 		return;
 	}
-	// kpool_cancel() reads the pool without a lock (as enqueue_locked()).
-	__atomic_store_n(&job.kp_pool, reinterpret_cast<struct kpool *>(&m_pool), __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	job.kp_key = key;
-	job.kp_state = S::Inactive;
-	m_inactive.push_back(&job);
-	m_nr_inactive++;
+	wait_inactive_locked(job, key);
 }
 
 // A slot freed up: the job that waited longest goes to the pool.
@@ -122,61 +137,95 @@ void Domain::activate_next_locked()
 {
 	if (m_max_active && m_nr_active >= m_max_active)
 		return;
-	kpool_job *job = m_inactive.pop_front();
+	kpool_job *job = pop_inactive_locked();
 	if (!job)
 		return;
-	m_nr_inactive--;
 	job->kp_state = S::Queued; // not through Idle (Pool::claim_idle())
 	m_nr_active++;
 	m_pool.enqueue_locked(*job, job->kp_key);
+}
+
+// An idle @job, if the domain accepts it, is counted and queued by
+// @queue_locked(); a pending one is left as it is.
+template <typename Queue>
+Result<Pool::QueueResult> Domain::queue_idle(kpool_job &job, Queue queue_locked)
+{
+	Pool::HoldIrqSave guard(m_pool);
+	if (__atomic_load_n(&job.kp_state, __ATOMIC_RELAXED) != S::Idle)
+		return Pool::QueueResult::Pending;
+	KP_TRY(accept_locked());
+	if (!Pool::claim_idle(job, S::Queued)) // queued lock-free meanwhile
+		return Pool::QueueResult::Pending;
+	m_queued++;
+	queue_locked();
+	return Pool::QueueResult::Queued;
 }
 
 // Cost: what kpool_queue() costs (one pool lock round trip, at most one
 // wake-up), plus a few fields of the domain written under the same hold.
 Result<Pool::QueueResult> Domain::queue(kpool_job &job, unsigned long key)
 {
-	Pool::HoldIrqSave guard(m_pool);
-	if (__atomic_load_n(&job.kp_state, __ATOMIC_RELAXED) != S::Idle)
-		return Pool::QueueResult::Pending;
-	int error = 0;
-	if (!accepts_locked(&error))
-		return err(error);
-	if (m_pool.m_dying && !m_pool.accepts_chained_locked())
-		return err(-ESHUTDOWN);
-	if (!Pool::claim_idle(job, S::Queued)) // queued lock-free meanwhile
-		return Pool::QueueResult::Pending;
-	m_queued++;
-	add_pending_locked(job);
-	activate_or_wait_locked(job, key);
-	return Pool::QueueResult::Queued;
+	return queue_idle(job, [&] {
+		add_pending_locked(job);
+		activate_or_wait_locked(job, key);
+	});
 }
 
-Result<Pool::QueueResult> Domain::queue_delayed(kpool_delayed_job &dj, unsigned long delay)
+// Armed on the domain's books, or, due now (or chained during destroy(),
+// which has taken the armed timers already), queued through it at once.
+void Domain::arm_or_activate_locked(kpool_delayed_job &dj, unsigned long key, unsigned long delay)
 {
 	kpool_job &job = dj.job;
-	Pool::HoldIrqSave guard(m_pool);
-	if (__atomic_load_n(&job.kp_state, __ATOMIC_RELAXED) != S::Idle)
-		return Pool::QueueResult::Pending;
-	int error = 0;
-	if (!accepts_locked(&error))
-		return err(error);
-	if (m_pool.m_dying && !m_pool.accepts_chained_locked())
-		return err(-ESHUTDOWN);
-	if (!Pool::claim_idle(job, S::Queued)) // queued lock-free meanwhile
-		return Pool::QueueResult::Pending;
-	m_queued++;
-	// Chained during destroy(), which has taken the armed timers already:
-	// due at once.
 	if (!delay || m_dying) {
 		add_pending_locked(job);
-		activate_or_wait_locked(job, 0);
-		return Pool::QueueResult::Queued;
+		activate_or_wait_locked(job, key);
+		return;
 	}
 	job.kp_domain = reinterpret_cast<kpool_domain *>(this);
 	m_timers.push_back(&job);
 	m_nr_timers++;
-	m_pool.arm_locked(dj, 0, delay);
-	return Pool::QueueResult::Queued;
+	m_pool.arm_locked(dj, key, delay);
+}
+
+Result<Pool::QueueResult> Domain::queue_delayed(kpool_delayed_job &dj, unsigned long delay)
+{
+	return queue_idle(dj.job, [&] { arm_or_activate_locked(dj, 0, delay); });
+}
+
+// As Pool::mod_delayed(), through the domain: a pending job is taken off
+// wherever it waits on the pool (this domain, another one, or none) and
+// armed again here. A job that was pending in this domain already is
+// re-armed, not cancelled and queued again: its statistics do not change.
+Result<Pool::QueueResult> Domain::mod_delayed(kpool_delayed_job &dj, unsigned long delay)
+{
+	kpool_job &job = dj.job;
+	Pool::HoldIrqSave guard(m_pool);
+	if (__atomic_load_n(&job.kp_state, __ATOMIC_RELAXED) == S::Canceling)
+		return Pool::QueueResult::Pending; // refused, as queue()
+	// Refused before anything is taken, so a refusal changes nothing.
+	KP_TRY(accept_locked());
+	// arm_or_activate_locked() sets the state the job ends in.
+	bool pending = !Pool::claim_idle(job, S::Timer);
+	bool ours = false;
+	if (pending) {
+		if (__atomic_load_n(&job.kp_pool, __ATOMIC_RELAXED) !=
+		    reinterpret_cast<struct kpool *>(&m_pool))
+			return err(-EBUSY);
+		ours = of(job) == this;
+		switch (m_pool.take_pending_locked(job)) {
+		case Pool::Take::Busy: return err(-EAGAIN); // the caller retries
+		case Pool::Take::NotPending: pending = ours = false; break;
+		case Pool::Take::Taken: break;
+		}
+		if (!Pool::claim_idle(job, S::Timer))
+			return err(-EAGAIN); // queued again meanwhile, lock-free
+	}
+	if (ours)
+		m_cancelled--; // counted by forget_locked(): not a cancel
+	else
+		m_queued++;
+	arm_or_activate_locked(dj, job.kp_key, delay);
+	return pending ? Pool::QueueResult::Pending : Pool::QueueResult::Queued;
 }
 
 // ---- hooks, under the pool lock -----------------------------------------------------------
@@ -218,6 +267,7 @@ void Domain::forget_locked(kpool_job &job, int old_state)
 	if (old_state == S::Inactive) {
 		m_inactive.unlink(&job);
 		m_nr_inactive--;
+		m_pool.m_nr_inactive--;
 		return;
 	}
 	m_nr_active--;
@@ -244,16 +294,23 @@ void Domain::wait_until(Pred done_locked)
 	}
 }
 
-Result<void> Domain::flush()
+// Flush, drain and destroy from one of the domain's own jobs would wait for
+// that job: it is on m_pending, older than anything they wait for.
+Result<void> Domain::begin_wait(Pool::SelfWait kind)
 {
 	kp::might_sleep();
-	// The caller's own job is on m_pending, older than the target.
 	if (is_own_job_running()) {
-		Pool::report_self_wait(Pool::SelfWait::DomainFlush, m_name);
+		Pool::report_self_wait(kind, m_name);
 		return err(-EDEADLK);
 	}
 	kp_lockdep_map_acquire(m_lockdep);
 	kp_lockdep_map_release(m_lockdep);
+	return {};
+}
+
+Result<void> Domain::flush()
+{
+	KP_TRY(begin_wait(Pool::SelfWait::DomainFlush));
 	unsigned long target;
 	{
 		Pool::HoldIrq guard(m_pool);
@@ -269,13 +326,7 @@ Result<void> Domain::flush()
 
 Result<void> Domain::drain()
 {
-	kp::might_sleep();
-	if (is_own_job_running()) {
-		Pool::report_self_wait(Pool::SelfWait::DomainDrain, m_name);
-		return err(-EDEADLK);
-	}
-	kp_lockdep_map_acquire(m_lockdep);
-	kp_lockdep_map_release(m_lockdep);
+	KP_TRY(begin_wait(Pool::SelfWait::DomainDrain));
 	{
 		Pool::HoldIrq guard(m_pool);
 		m_nr_draining++;
@@ -338,13 +389,7 @@ unsigned int Domain::cancel_all()
 
 Result<void> Domain::destroy()
 {
-	kp::might_sleep();
-	if (is_own_job_running()) {
-		Pool::report_self_wait(Pool::SelfWait::DomainDestroy, m_name);
-		return err(-EDEADLK);
-	}
-	kp_lockdep_map_acquire(m_lockdep);
-	kp_lockdep_map_release(m_lockdep);
+	KP_TRY(begin_wait(Pool::SelfWait::DomainDestroy));
 	{
 		Pool::HoldIrq guard(m_pool);
 		m_dying = true;

@@ -16,7 +16,8 @@
 // pool (queued there or running) and nr_waiting wait on m_inactive for a
 // max_active slot. Delayed jobs whose timer is armed are on m_timers only.
 // Invariants: |m_pending| == m_nr_active + m_nr_inactive;
-// |m_timers| == m_nr_timers; m_nr_active <= m_max_active (when not 0).
+// |m_timers| == m_nr_timers; m_nr_active <= m_max_active (when not 0); the
+// pool's m_nr_inactive is the sum of its domains' m_nr_inactive.
 #pragma once
 
 #include "core/pool.h"
@@ -35,6 +36,9 @@ public:
 	// Context: any. See kpool_domain_queue*().
 	Result<Pool::QueueResult> queue(kpool_job &job, unsigned long key);
 	Result<Pool::QueueResult> queue_delayed(kpool_delayed_job &dj, unsigned long delay);
+	// Context: any. See kpool_domain_mod_delayed(). -EAGAIN while the
+	// job's timer callback runs: the caller retries (as Pool::mod_delayed()).
+	Result<Pool::QueueResult> mod_delayed(kpool_delayed_job &dj, unsigned long delay);
 	// Context: process, may sleep.
 	Result<void> flush();
 	Result<void> drain();
@@ -55,7 +59,10 @@ public:
 	}
 	// "Waits on this domain" for lockdep (nullptr without lockdep).
 	void *lockdep_map() const { return m_lockdep; }
-	static bool is_name_valid(const char *name);
+	// Whether @job waits in the ordered domain of the job @w runs, behind
+	// it (for a slot, or on its timer first): it can start only once that
+	// job returned. Under the pool's lock.
+	static bool is_follower_locked(const kpool_job &job, const Worker &w);
 
 	// Hooks called by the pool, under its lock.
 	// A job of the domain starts on a worker: @slot takes its place.
@@ -78,8 +85,17 @@ private:
 	void add_pending_locked(kpool_job &job);
 	void activate_or_wait_locked(kpool_job &job, unsigned long key);
 	void activate_next_locked();
+	void wait_inactive_locked(kpool_job &job, unsigned long key);
+	kpool_job *pop_inactive_locked();
+	void arm_or_activate_locked(kpool_delayed_job &dj, unsigned long key, unsigned long delay);
 	bool is_own_job_running() const;
-	bool accepts_locked(int *err);
+	// Refuses a wait from the domain's own jobs (-EDEADLK, reported as
+	// @kind) and tells lockdep the caller waits on the domain.
+	// Context: process, may sleep.
+	Result<void> begin_wait(Pool::SelfWait kind);
+	Result<void> accept_locked();
+	template <typename Queue>
+	Result<Pool::QueueResult> queue_idle(kpool_job &job, Queue queue_locked);
 	kpool_job *first_queued_locked(bool with_cancel_only);
 	template <typename Pred>
 	void wait_until(Pred done_locked);

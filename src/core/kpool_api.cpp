@@ -119,6 +119,19 @@ int queue_result(Result<Pool::QueueResult> r)
 	return r.value() == Pool::QueueResult::Pending ? KPOOL_ALREADY_PENDING : 0;
 }
 
+// Calls @mod until it does not fail with -EAGAIN (the job's timer is firing:
+// it is queued in a moment, and the next call takes it).
+template <typename Mod>
+int mod_delayed_result(Mod mod)
+{
+	for (;;) {
+		auto r = mod();
+		if (r.code() != -kp::EAGAIN)
+			return queue_result(kp::move(r));
+		kp_cpu_relax();
+	}
+}
+
 } // namespace
 
 extern "C" int kpool_queue(struct kpool *pool, struct kpool_job *job)
@@ -209,12 +222,7 @@ extern "C" int kpool_mod_delayed(struct kpool *pool, struct kpool_delayed_job *d
 {
 	if (!pool || !dj || !dj->job.kp_func)
 		return -EINVAL;
-	for (;;) {
-		auto r = to_pool(pool)->mod_delayed(*dj, delay);
-		if (r.code() != -kp::EAGAIN)
-			return queue_result(kp::move(r));
-		kp_cpu_relax(); // its timer is firing: it is queued in a moment
-	}
+	return mod_delayed_result([&] { return to_pool(pool)->mod_delayed(*dj, delay); });
 }
 
 extern "C" int kpool_job_pending(const struct kpool_job *job)
@@ -332,6 +340,14 @@ extern "C" int kpool_domain_queue_delayed(struct kpool_domain *dom, struct kpool
 	if (!dom || !dj || !dj->job.kp_func)
 		return -EINVAL;
 	return queue_result(to_dom(dom)->queue_delayed(*dj, delay));
+}
+
+extern "C" int kpool_domain_mod_delayed(struct kpool_domain *dom, struct kpool_delayed_job *dj,
+					unsigned long delay)
+{
+	if (!dom || !dj || !dj->job.kp_func)
+		return -EINVAL;
+	return mod_delayed_result([&] { return to_dom(dom)->mod_delayed(*dj, delay); });
 }
 
 extern "C" int kpool_domain_flush(struct kpool_domain *dom)

@@ -737,9 +737,8 @@ void Pool::inbox_take_locked()
 {
 	unsigned int unmarked;
 	kpool_job *job = kp_inbox_take(m_inbox, &unmarked);
-	m_nr_runnable -= unmarked;
-	for (unsigned int i = 0; i < unmarked; i++)
-		m_cm.job_unqueued_locked();
+	m_nr_runnable -= unmarked; // each marked list counted as one job
+	m_cm.job_unqueued_locked(unmarked);
 	while (job) {
 		kpool_job *next = job->kp_next;
 		m_nr_queued++;
@@ -1090,6 +1089,8 @@ bool Pool::would_wait_for_self_locked(kpool_job &job)
 		return false;
 	if (w->m_cur_job == &job)
 		return true;
+	if (Domain::is_follower_locked(job, *w))
+		return true;
 	return read_once(job.kp_state) == JobWaiting && w->m_key_slot.kp_key &&
 	       job.kp_key == w->m_key_slot.kp_key;
 }
@@ -1124,9 +1125,11 @@ Result<void> Pool::drain()
 	// As for destroy(): a drain under a lock that a job takes is reported.
 	kp_lockdep_map_acquire(m_lockdep);
 	kp_lockdep_map_release(m_lockdep);
+	// Domain jobs waiting for a max_active slot were queued too.
 	wait_until_locked([this] {
 		inbox_take_locked(); // counted in m_nr_queued once taken
-		return m_nr_queued == 0 && m_nr_running_jobs == 0 && !m_quick.front();
+		return m_nr_queued == 0 && m_nr_inactive == 0 && m_nr_running_jobs == 0 &&
+		       !m_quick.front();
 	});
 	return {};
 }
@@ -1861,6 +1864,20 @@ Worker *Pool::take_hp_parked()
 
 // ---- the manager ------------------------------------------------------------------------
 
+Result<void> Pool::create_thread(Worker &w, const char *name, KThread::Fn main)
+{
+	// The comm kthread_create() gives it: the name, truncated.
+	for (size_t i = 0; name[i] && i < sizeof(w.m_comm) - 1; i++)
+		w.m_comm[i] = name[i];
+	auto thread = KThread::create(main, nullptr, &w, name, KThread::Wait::NoStart);
+	if (thread.is_error())
+		return thread.error();
+	w.m_thread = thread.release_value();
+	w.m_task = w.m_thread.task();
+	w.m_pid = kp_task_pid(w.m_task);
+	return {};
+}
+
 Result<void> Pool::spawn_one()
 {
 	Worker *w = new (Gfp::Kernel) Worker(this);
@@ -1869,17 +1886,10 @@ Result<void> Pool::spawn_one()
 	char name[32];
 	unsigned int id = m_next_id++;
 	kp_snprintf(name, sizeof(name), "kpool/%s:%u", m_name, id);
-	// The comm kthread_create() gives it: the name, truncated.
-	for (size_t i = 0; name[i] && i < sizeof(w->m_comm) - 1; i++)
-		w->m_comm[i] = name[i];
-	auto thread = KThread::create(kp_worker_main, nullptr, w, name, KThread::Wait::NoStart);
-	if (thread.is_error()) {
+	if (auto r = create_thread(*w, name, kp_worker_main); r.is_error()) {
 		delete w;
-		return thread.error();
+		return r.error();
 	}
-	w->m_thread = thread.release_value();
-	w->m_task = w->m_thread.task();
-	w->m_pid = kp_task_pid(w->m_task);
 	bool bind = false;
 	// Hotplug held off from the sample of m_cpu_offline to the bind, so the
 	// thread is never bound to a CPU that is gone.

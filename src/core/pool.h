@@ -248,6 +248,10 @@ private:
 	void unlink_slot_locked(kpool_job *holder);
 	unsigned long long oldest_age_locked(unsigned long long now);
 	Result<void> spawn_one();
+	// Gives the new worker @w its thread, created stopped (the caller wakes
+	// it), named @name; @w's comm is that name truncated, as the kernel's.
+	// Context: process, may sleep.
+	Result<void> create_thread(Worker &w, const char *name, KThread::Fn main);
 	void run_job(Worker &w, kpool_job *job);
 	void run_quick(Worker &w, kpool_thread *t);
 	bool is_job_busy_locked(kpool_job &job);
@@ -315,6 +319,7 @@ private:
 	unsigned int m_nr_running = 0;		  // L
 	unsigned int m_nr_blocked = 0;		  // L
 	unsigned int m_nr_queued = 0;		  // L: jobs + quick waiting (incl. followers)
+	unsigned int m_nr_inactive = 0;		  // L: domain jobs waiting for max_active
 	unsigned int m_nr_woken = 0;		  // L: free workers woken, not yet back
 	unsigned int m_nr_live_tasks = 0;	  // L: workers not yet reaped
 	KThread m_manager;			  // I

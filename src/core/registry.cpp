@@ -26,8 +26,19 @@ void ensure_init()
 	}
 }
 
-bool valid_name(const char *name)
+bool same(const char *a, const char *b)
 {
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+} // namespace
+
+bool is_valid_name(const char *name)
+{
+	if (!name)
+		return false;
 	size_t n = 0;
 	for (; name[n]; n++) {
 		char c = name[n];
@@ -39,20 +50,11 @@ bool valid_name(const char *name)
 	return n > 0;
 }
 
-bool same(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
-} // namespace
-
 Result<Pool *> create_pool(const char *name, const kpool_attrs &attrs, int cpu)
 {
 	kp::might_sleep();
 	ensure_init();
-	if (!name || !valid_name(name))
+	if (!is_valid_name(name))
 		return err(-EINVAL);
 	auto entry = KP_TRY(make_own<Entry>(Gfp::Kernel, nullptr));
 	MutexGuard guard(g_mutex);

@@ -13,5 +13,8 @@ Result<Pool *> create_pool(const char *name, const kpool_attrs &attrs, int cpu =
 void destroy_pool(Pool *pool);
 // Destroys every pool still registered (module exit), with a warning for each.
 void destroy_all();
+// Whether @name (may be nullptr) is a valid pool or domain name: 1 to
+// KPOOL_NAME_MAX characters of [A-Za-z0-9_-]. Context: any.
+bool is_valid_name(const char *name);
 
 } // namespace kp::registry

@@ -34,16 +34,10 @@ Result<void> Pool::rescuer_create()
 		return err(-ENOMEM);
 	char name[KPOOL_NAME_MAX + 12];
 	kp_snprintf(name, sizeof(name), "kpool_rsc/%s", m_name);
-	for (size_t i = 0; name[i] && i < sizeof(w->m_comm) - 1; i++)
-		w->m_comm[i] = name[i];
-	auto thread = KThread::create(kp_rescuer_main, nullptr, w, name, KThread::Wait::NoStart);
-	if (thread.is_error()) {
+	if (auto r = create_thread(*w, name, kp_rescuer_main); r.is_error()) {
 		delete w;
-		return thread.error();
+		return r.error();
 	}
-	w->m_thread = thread.release_value();
-	w->m_task = w->m_thread.task();
-	w->m_pid = kp_task_pid(w->m_task);
 	m_rescuer = w;
 	w->m_thread.wake();
 	return {};

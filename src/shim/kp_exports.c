@@ -49,6 +49,7 @@ EXPORT_SYMBOL_GPL(kpool_domain_destroy);
 EXPORT_SYMBOL_GPL(kpool_domain_queue);
 EXPORT_SYMBOL_GPL(kpool_domain_queue_ordered);
 EXPORT_SYMBOL_GPL(kpool_domain_queue_delayed);
+EXPORT_SYMBOL_GPL(kpool_domain_mod_delayed);
 EXPORT_SYMBOL_GPL(kpool_domain_flush);
 EXPORT_SYMBOL_GPL(kpool_domain_drain);
 EXPORT_SYMBOL_GPL(kpool_domain_cancel_all);
