@@ -1332,6 +1332,72 @@ static void quick_cold_start_flag_tells_creation_from_handoff(struct kunit *test
 	kpool_destroy(warm);
 }
 
+/*
+ * A worker that finishes a job takes the next one in the same lock hold
+ * (Pool::run_job()), but never past a quick thread waiting for a thread:
+ * with one thread, a job that queues a quick thread and then a second job
+ * is followed by the quick thread, then the job.
+ */
+struct kp_order_ctx {
+	struct kpool *pool;
+	struct kpool_job first, second;
+	struct kpool_thread quick;
+	atomic_t n;
+	char log[4];
+	int queue_ret, run_ret;
+};
+
+static void kp_order_log(struct kp_order_ctx *c, char what)
+{
+	int i = atomic_inc_return(&c->n) - 1;
+
+	if (i < (int)sizeof(c->log))
+		c->log[i] = what;
+}
+
+static int kp_order_quick_fn(void *arg)
+{
+	kp_order_log(arg, 'Q');
+	return 0;
+}
+
+static void kp_order_second_fn(struct kpool_job *job)
+{
+	kp_order_log(container_of(job, struct kp_order_ctx, second), 'B');
+}
+
+static void kp_order_first_fn(struct kpool_job *job)
+{
+	struct kp_order_ctx *c = container_of(job, struct kp_order_ctx, first);
+
+	kp_order_log(c, 'A');
+	c->run_ret = kpool_thread_run(c->pool, &c->quick, kp_order_quick_fn, c);
+	c->queue_ret = kpool_queue(c->pool, &c->second);
+}
+
+static void quick_waiting_goes_before_the_next_job(struct kunit *test)
+{
+	struct kpool_attrs a = kp_small;
+	struct kp_order_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	a.min_threads = 1;
+	a.max_threads = 1;
+	a.reserve = 0;
+	c->pool = kp_make_pool(test, "kp_quick_order", &a);
+	kpool_job_init(&c->first, kp_order_first_fn, NULL);
+	kpool_job_init(&c->second, kp_order_second_fn, NULL);
+	KUNIT_EXPECT_EQ(test, kpool_queue(c->pool, &c->first), 0);
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(atomic_read(&c->n) == 3, 30000));
+	KUNIT_EXPECT_EQ(test, c->run_ret, 0);
+	KUNIT_EXPECT_EQ(test, c->queue_ret, 0);
+	KUNIT_EXPECT_EQ(test, kpool_thread_stop(&c->quick), 0);
+	KUNIT_EXPECT_EQ(test, c->log[0], 'A');
+	KUNIT_EXPECT_EQ(test, c->log[1], 'Q');
+	KUNIT_EXPECT_EQ(test, c->log[2], 'B');
+	kpool_destroy(c->pool);
+}
+
 static struct kunit_case kp_quick_cases[] = {
 	KUNIT_CASE(quick_handoff_reuses_thread),
 	KUNIT_CASE(quick_stop_asks_and_returns_result),
@@ -1340,6 +1406,7 @@ static struct kunit_case kp_quick_cases[] = {
 	KUNIT_CASE(quick_queued_at_destroy_get_eintr),
 	KUNIT_CASE(quick_handoff_needs_no_alloc_or_kthreadd),
 	KUNIT_CASE(quick_cold_start_flag_tells_creation_from_handoff),
+	KUNIT_CASE(quick_waiting_goes_before_the_next_job),
 	{},
 };
 

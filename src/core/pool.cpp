@@ -1479,7 +1479,34 @@ void Pool::clear_blocked_locked(Worker &w)
 	}
 }
 
-void Pool::run_job(Worker &w, kpool_job *job)
+// @w takes @job off the queue (take_job_locked_raw()) to run it: busy with
+// it, so a queue() while it runs defers it (a job never runs alongside
+// itself). The caller counts @w running.
+void Pool::start_job_locked(Worker &w, kpool_job *job, Started &started)
+{
+	begin_job_locked(job, w.m_key_slot);
+	w.m_cur_job = job;
+	busy_add_locked(w);
+	domain_started_locked(w, *job);
+	m_nr_running_jobs++;
+	started = {job, job->kp_queued_ns, job->kp_key};
+}
+
+// Whether @w, its job done, may take the next one in the same hold (as
+// process_scheduled_works() loops) instead of going round worker_main()'s
+// loop: nothing that loop does first is due. A quick thread waiting goes
+// first; a park (the CPU going down), a new nice or a new binding is
+// applied first.
+bool Pool::may_take_next_locked(const Worker &w) const
+{
+	return !m_quick.front() && !KThread::should_park() && m_attrs.nice == w.m_nice &&
+	       read_once(m_bind_gen) == w.m_bind_gen;
+}
+
+// Runs @job on @w and settles its end. With @next, the next runnable job,
+// if may_take_next_locked(), is taken in that same hold, and started (the
+// lock is taken once per job, not twice); next->job is nullptr otherwise.
+void Pool::run_job(Worker &w, kpool_job *job, Started *next)
 {
 	// Held while the function runs: a drain or destroy of this pool from
 	// it, or under a lock it takes, is a lockdep report.
@@ -1503,7 +1530,17 @@ void Pool::run_job(Worker &w, kpool_job *job)
 	// Queued again while it ran: it may run now, on any thread.
 	if (kpool_job *again = exchange(w.m_requeue, static_cast<kpool_job *>(nullptr)))
 		requeue_deferred_locked(again);
-	if (m_jobs.front())
+	kpool_job *taken = nullptr;
+	if (next && may_take_next_locked(w) && (taken = take_job_locked_raw())) {
+		start_job_locked(w, taken, *next);
+		m_nr_running++;
+		w.m_cold_item = false; // a running thread taking the next: neither
+		m_cm.job_started_locked();
+	} else if (next) {
+		next->job = nullptr;
+	}
+	// More waiting: the next worker, if the rules want one.
+	if (taken ? m_cm.jobs_waiting() != 0 : m_jobs.front() != nullptr)
 		wake_for_work_locked();
 	wake_waiters_locked(); // flushers and drainers
 }
@@ -1550,7 +1587,7 @@ int Pool::worker_main(Worker &w)
 		bool retire = false, sleep = false, hp_wait = false;
 		long timeout = 0;
 		unsigned long long queued_ns = 0;
-		unsigned long key = 0;
+		Started started = {};
 		int nice;
 		{
 			HoldIrq guard(*this);
@@ -1607,13 +1644,8 @@ int Pool::worker_main(Worker &w)
 				m_quick_running.push_back(quick);
 				queued_ns = quick->kp_queued_ns;
 			} else if ((job = take_job_locked_raw())) {
-				begin_job_locked(job, w.m_key_slot);
-				w.m_cur_job = job;
-				busy_add_locked(w);
-				domain_started_locked(w, *job);
-				queued_ns = job->kp_queued_ns;
-				key = job->kp_key;
-				m_nr_running_jobs++;
+				start_job_locked(w, job, started);
+				queued_ns = started.queued_ns;
 			} else if (should_retire_locked(w, timed_out)) {
 				retire = true;
 				m_all.remove(w);
@@ -1691,16 +1723,25 @@ int Pool::worker_main(Worker &w)
 		if (quick) {
 			kp_trace_thread(KP_TRACE_HANDOFF, m_name, w.m_pid);
 			run_quick(w, quick);
-		} else {
-			kp_trace_job(KP_TRACE_JOB_START, m_name, queued_ns, key);
-			run_job(w, job);
-			kp_trace_job(KP_TRACE_JOB_END, m_name, queued_ns, key);
+			kp_cond_resched();
+			continue;
 		}
-		// As process_one_work(): a worker that always finds more work (a
-		// job that re-queues itself) must still let others run on this
-		// CPU, or, on a kernel without full preemption, stop_machine()
-		// (CPU hotplug) waits for it forever.
-		kp_cond_resched();
+		// Job after job while may_take_next_locked() lets us.
+		for (;;) {
+			Started next;
+			kp_trace_job(KP_TRACE_JOB_START, m_name, started.queued_ns, started.key);
+			run_job(w, started.job, &next);
+			kp_trace_job(KP_TRACE_JOB_END, m_name, started.queued_ns, started.key);
+			// As process_one_work(): a worker that always finds more
+			// work (a job that re-queues itself) must still let others
+			// run on this CPU, or, on a kernel without full preemption,
+			// stop_machine() (CPU hotplug) waits for it forever.
+			kp_cond_resched();
+			if (!next.job)
+				break;
+			started = next;
+			record_latency(kp_ktime_ns() - started.queued_ns);
+		}
 	}
 }
 

@@ -252,7 +252,15 @@ private:
 	// it), named @name; @w's comm is that name truncated, as the kernel's.
 	// Context: process, may sleep.
 	Result<void> create_thread(Worker &w, const char *name, KThread::Fn main);
-	void run_job(Worker &w, kpool_job *job);
+	// A job a worker took, with what it was queued with.
+	struct Started {
+		kpool_job *job;
+		unsigned long long queued_ns;
+		unsigned long key;
+	};
+	void start_job_locked(Worker &w, kpool_job *job, Started &started);
+	bool may_take_next_locked(const Worker &w) const;
+	void run_job(Worker &w, kpool_job *job, Started *next = nullptr);
 	void run_quick(Worker &w, kpool_thread *t);
 	bool is_job_busy_locked(kpool_job &job);
 	bool would_wait_for_self_locked(kpool_job &job);

@@ -82,14 +82,11 @@ int Pool::rescuer_main(Worker &w)
 			if (m_mayday && !KThread::should_stop())
 				job = take_job_locked_raw();
 			if (job) {
-				begin_job_locked(job, w.m_key_slot);
-				w.m_cur_job = job;
-				busy_add_locked(w);
-				domain_started_locked(w, *job);
+				Started started;
+				start_job_locked(w, job, started);
 				m_nr_running++;
-				m_nr_running_jobs++;
-				queued_ns = job->kp_queued_ns;
-				key = job->kp_key;
+				queued_ns = started.queued_ns;
+				key = started.key;
 			} else {
 				polling = m_mayday;
 				// Set under the lock: a wake-up after the unlock is kept.
