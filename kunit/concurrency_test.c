@@ -326,9 +326,68 @@ static void cm_free_worker_not_runnable(struct kunit *test)
 	}
 }
 
+/* Waits on the completion in its container (kp_cm_gate). */
+struct kp_cm_gate {
+	struct kpool_job job;
+	struct completion *open;
+};
+
+static void kp_cm_gate_fn(struct kpool_job *job)
+{
+	wait_for_completion(container_of(job, struct kp_cm_gate, job)->open);
+}
+
+/* Jobs queued while no worker runs wake free workers up to the CPUs at once,
+ * not one at a time: a woken worker on its way counts as runnable, and the
+ * next job wakes the next worker before the first one ran (the regression:
+ * a burst of blocking jobs started one wake-up latency per worker). With
+ * preemption off on this CPU the woken workers have not taken their jobs
+ * when the free count is read (on another CPU one may have: then it went on
+ * by waking the next itself, and the count is the same).
+ */
+static void cm_jobs_wake_workers_up_to_the_cpus(struct kunit *test)
+{
+	const struct kpool_attrs a = {
+		.min_threads = 4, .max_threads = 8, .reserve = 0, .idle_timeout_ms = 10000
+	};
+	struct kp_cm_gate *g = kunit_kcalloc(test, 2, sizeof(*g), GFP_KERNEL);
+	DECLARE_COMPLETION_ONSTACK(open);
+	struct kpool *pool = NULL;
+	struct kpool_stats before, after;
+	int r1, r2, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs (the pool's concurrency target)");
+	KUNIT_ASSERT_EQ(test, kpool_create("kp_cm_wk", &a, &pool), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kp_cm_destroy, pool), 0);
+	KUNIT_ASSERT_TRUE(test,
+			  kp_cm_wait_for((kpool_get_stats(pool, &before), before.nr_idle == 4),
+					 10000));
+	for (i = 0; i < 2; i++) {
+		g[i].open = &open;
+		kpool_job_init(&g[i].job, kp_cm_gate_fn, NULL);
+	}
+	/* Ordered: each queueing applies the wake rule (unordered jobs share
+	 * one inbox mark).
+	 */
+	preempt_disable();
+	r1 = kpool_queue_ordered(pool, &g[0].job, 1);
+	r2 = kpool_queue_ordered(pool, &g[1].job, 2);
+	kpool_get_stats(pool, &after);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, r1, 0);
+	KUNIT_EXPECT_EQ(test, r2, 0);
+	KUNIT_EXPECT_EQ_MSG(test, after.nr_idle, 2u, "two jobs queued, %u of 4 free workers woken",
+			    4 - after.nr_idle);
+	complete_all(&open);
+	KUNIT_EXPECT_EQ(test, kpool_drain(pool), 0);
+}
+
 static struct kunit_case kp_concurrency_cases[] = {
 	KUNIT_CASE(cm_block_begin_end_nest),
 	KUNIT_CASE(cm_free_worker_not_runnable),
+	KUNIT_CASE(cm_jobs_wake_workers_up_to_the_cpus),
 	KUNIT_CASE_SLOW(cm_cpu_bound_flood_keeps_threads_near_cpus),
 	KUNIT_CASE_SLOW(cm_unannounced_sleepers_grow_with_notifier),
 	KUNIT_CASE_SLOW(cm_annotated_sleepers_grow_without_notifier),

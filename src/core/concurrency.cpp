@@ -95,12 +95,18 @@ void Concurrency::sched_in(WorkerCm &w)
 
 bool Concurrency::should_wake_locked(unsigned int woken) const
 {
-	if (!jobs_waiting() || woken)
+	// No more workers on their way than jobs wait (a marked inbox counts
+	// as one until it is taken).
+	if (woken >= jobs_waiting())
 		return false;
 	// Orders the job just queued before the read of the count (see
 	// sched_out_sleeping()).
 	full_barrier();
-	return nr_runnable() < target();
+	// A woken worker counts as runnable already: it will be. Waiting for
+	// it to run before waking the next (one wake-up latency per worker,
+	// up to a tick here when the wakee's CPU is busy) made a burst of
+	// blocking jobs start one worker at a time.
+	return nr_runnable() + woken < target();
 }
 
 bool Concurrency::should_grow_locked(unsigned int free, unsigned int woken,

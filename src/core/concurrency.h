@@ -9,10 +9,11 @@
 // running a quick thread (a dedicated thread by contract) never count.
 //
 // The rules (Pool applies them under its lock):
-//  - wake:  a queued job wakes a free worker only while fewer workers are
-//           runnable than the target (the CPUs the pool may run on; 1 for a
-//           bound pool) and no woken worker is on its way; a worker that
-//           finishes a job takes the next one itself;
+//  - wake:  a queued job wakes a free worker only while the workers that
+//           are runnable plus those woken and on their way are fewer than
+//           the target (the CPUs the pool may run on; 1 for a bound pool)
+//           and than the jobs waiting; a worker that finishes a job takes
+//           the next one itself;
 //  - grow:  a new thread only while jobs wait, fewer workers are runnable
 //           than the target, no worker is free or woken, and no creation is
 //           in flight (for a bound pool: every worker blocked);

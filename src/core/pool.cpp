@@ -1371,8 +1371,8 @@ void Pool::kick_manager_if_needed_locked()
 // most once per stall period.
 void Pool::wake_for_work_locked()
 {
-	// While fewer workers run than the pool has CPUs and no woken worker is
-	// on its way (it takes the job and, if more wait, wakes the next one).
+	// While fewer workers run or are on their way than the pool has CPUs
+	// (concurrency.h); each takes a job and, if more wait, may wake the next.
 	if (m_cm.should_wake_locked(m_nr_woken)) {
 		if (Worker *w = pop_free_locked()) {
 			w->m_woken = true;
