@@ -6,7 +6,8 @@
  * with chained work run; cancel-all; max_active honoured; max_active 1 runs
  * in order, one at a time; queueing refused once destroy starts; bad
  * arguments refused; waits on itself refused; delayed jobs through a domain,
- * and kpool_domain_mod_delayed() re-arming or queueing them; a pool's drain
+ * and kpool_domain_mod_delayed() re-arming or queueing them; a domain's drain
+ * runs the work its jobs chain; a pool's drain
  * waits for the jobs waiting in its domains for a max_active slot; the
  * rescuer runs jobs when no thread can be created, and without it nothing
  * runs. Waits are bounded: a broken guarantee fails its case, never hangs.
@@ -706,6 +707,32 @@ static void domain_mod_delayed_refusals_change_nothing(struct kunit *test)
 }
 
 /*
+ * A domain's drain accepts the work its own running jobs chain through it
+ * (cmwq's drain_workqueue() does too) and returns only once that ran: a
+ * chain of four jobs, each queueing the next while the drain waits.
+ */
+static void domain_drain_runs_chained_work(struct kunit *test)
+{
+	struct kpool *pool = kd_pool(test, "kd_dchain", 2, 0);
+	struct kd_ctx *c = kd_ctx_new(test);
+	int i;
+
+	c->dom = kd_domain(test, pool, "d", 0);
+	for (i = 0; i < 4; i++) {
+		c->jobs[i].sleep_ms = 20;
+		c->jobs[i].chain = i < 3 ? &c->jobs[i + 1] : NULL;
+	}
+	KUNIT_EXPECT_EQ(test, kpool_domain_queue(c->dom, &c->jobs[0].job), 0);
+	KUNIT_EXPECT_EQ(test, kpool_domain_drain(c->dom), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->refused), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->ran), 4);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, c->order[i], i);
+	kpool_domain_destroy(c->dom);
+	kpool_destroy(pool);
+}
+
+/*
  * kpool_drain() on a pool waits for jobs queued through its domains that
  * wait there for a max_active slot: an ordered domain's running job blocks,
  * three wait behind it; the drain returns only once all four ran.
@@ -822,6 +849,7 @@ static struct kunit_case kp_domain_cases[] = {
 	KUNIT_CASE(domain_delayed_jobs_run_or_are_cancelled_at_destroy),
 	KUNIT_CASE(domain_mod_delayed_rearms_pending_or_queues),
 	KUNIT_CASE(domain_mod_delayed_refusals_change_nothing),
+	KUNIT_CASE(domain_drain_runs_chained_work),
 	KUNIT_CASE(pool_drain_waits_for_jobs_waiting_for_a_slot),
 	KUNIT_CASE(rescuer_runs_jobs_when_no_thread_can_be_created),
 	KUNIT_CASE(rescuer_absent_pool_stalls_when_no_thread_can_be_created),
