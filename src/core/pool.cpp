@@ -587,7 +587,6 @@ void Pool::push_job_tail_locked(kpool_job *job)
 {
 	m_jobs.push_back(job);
 	job->kp_state = JobQueued;
-	m_nr_runnable++;
 	m_cm.job_queued_locked();
 }
 
@@ -595,14 +594,12 @@ void Pool::push_job_head_locked(kpool_job *job)
 {
 	m_jobs.push_front(job);
 	job->kp_state = JobQueued;
-	m_nr_runnable++;
 	m_cm.job_queued_locked();
 }
 
 void Pool::unlink_job_locked(kpool_job *job)
 {
 	m_jobs.unlink(job);
-	m_nr_runnable--;
 	m_cm.job_unqueued_locked();
 }
 
@@ -678,7 +675,7 @@ Result<Pool::QueueResult> Pool::queue(kpool_job &job, unsigned long key)
 // the submitting CPU (kp_inbox.c; one atomic operation on a line of that CPU)
 // in JobInbox. Only the submitter that finds its CPU's list empty takes the
 // lock, to mark the list and apply the wake rule: a marked list counts as one
-// waiting job (m_nr_runnable, the concurrency count) until it is taken. The
+// waiting job (the concurrency count's jobs waiting) until it is taken. The
 // jobs that follow while it is marked cost the one atomic operation.
 //
 // Marked lists are moved onto m_jobs (in JobQueued, or JobDeferred behind
@@ -723,10 +720,8 @@ bool Pool::queue_inbox(kpool_job &job, QueueResult &res)
 
 void Pool::inbox_mark_locked(unsigned int cpu)
 {
-	if (kp_inbox_mark(m_inbox, cpu)) {
-		m_nr_runnable++;
+	if (kp_inbox_mark(m_inbox, cpu))
 		m_cm.job_queued_locked();
-	}
 	// A cancel_sync() that met a job in transit sleeps until this.
 	wake_waiters_locked();
 	wake_for_work_locked();
@@ -737,8 +732,7 @@ void Pool::inbox_take_locked()
 {
 	unsigned int unmarked;
 	kpool_job *job = kp_inbox_take(m_inbox, &unmarked);
-	m_nr_runnable -= unmarked; // each marked list counted as one job
-	m_cm.job_unqueued_locked(unmarked);
+	m_cm.job_unqueued_locked(unmarked); // each marked list counted as one job
 	while (job) {
 		kpool_job *next = job->kp_next;
 		m_nr_queued++;
@@ -1172,13 +1166,13 @@ void Pool::wait_until_locked(Pred done_locked)
 void Pool::push_quick_tail_locked(kpool_thread *t)
 {
 	m_quick.push_back(t);
-	m_nr_runnable++;
+	m_nr_quick_waiting++;
 }
 
 void Pool::unlink_quick_locked(kpool_thread *t)
 {
 	m_quick.unlink(t);
-	m_nr_runnable--;
+	m_nr_quick_waiting--;
 }
 
 kpool_thread *Pool::take_quick_locked()
@@ -1347,8 +1341,7 @@ bool Pool::needs_spawn_locked() const
 	unsigned int free = m_idle.size() + m_parked.size();
 	// A quick thread is a thread of its own: one for each waiting that no
 	// free, woken or coming thread will take.
-	unsigned int quick = m_nr_runnable - m_cm.jobs_waiting();
-	if (quick > free + m_nr_woken + coming)
+	if (m_nr_quick_waiting > free + m_nr_woken + coming)
 		return true;
 	// Jobs: the concurrency rules, one creation at a time.
 	return m_cm.should_grow_locked(free, m_nr_woken, coming);
@@ -1530,17 +1523,17 @@ void Pool::run_job(Worker &w, kpool_job *job, Started *next)
 	// Queued again while it ran: it may run now, on any thread.
 	if (kpool_job *again = exchange(w.m_requeue, static_cast<kpool_job *>(nullptr)))
 		requeue_deferred_locked(again);
-	kpool_job *taken = nullptr;
-	if (next && may_take_next_locked(w) && (taken = take_job_locked_raw())) {
-		start_job_locked(w, taken, *next);
-		m_nr_running++;
-		w.m_cold_item = false; // a running thread taking the next: neither
-		m_cm.job_started_locked();
-	} else if (next) {
+	if (next) {
 		next->job = nullptr;
+		if (kpool_job *taken = may_take_next_locked(w) ? take_job_locked_raw() : nullptr) {
+			start_job_locked(w, taken, *next);
+			m_nr_running++;
+			w.m_cold_item = false; // a running thread taking the next: neither
+			m_cm.job_started_locked();
+		}
 	}
 	// More waiting: the next worker, if the rules want one.
-	if (taken ? m_cm.jobs_waiting() != 0 : m_jobs.front() != nullptr)
+	if (m_cm.jobs_waiting())
 		wake_for_work_locked();
 	wake_waiters_locked(); // flushers and drainers
 }

@@ -319,7 +319,7 @@ private:
 	Worker *m_busy[kBusyBuckets] = {};	  // L: workers running a job (busy hash)
 	task_struct *m_destroyer = nullptr;	  // L: the task in destroy()
 	unsigned int m_nr_threads = 0;		  // L: not retired
-	unsigned int m_nr_runnable = 0;		  // L: runnable jobs + quick threads waiting
+	unsigned int m_nr_quick_waiting = 0;	  // L: on m_quick (jobs: m_cm.jobs_waiting())
 	unsigned int m_nr_running_jobs = 0;	  // L
 	unsigned int m_next_id = 0;		  // W: thread name suffix
 	unsigned int m_nr_spawning = 0;		  // L: being created by the manager
