@@ -20,6 +20,7 @@
 #include <linux/jiffies.h>
 #include <linux/string.h>
 #include <kpool/kpool.h>
+#include "core/core.h"
 #include "shim/shim.h"
 
 /* Polls @cond every 2 ms for up to @ms; evaluates to its final value. */
@@ -203,6 +204,51 @@ static void queue_inbox_keeps_cpu_order_and_cancels(struct kunit *test)
 	kpool_get_stats(pool, &st);
 	KUNIT_EXPECT_EQ(test, st.cancelled, (unsigned long)N / 2);
 	KUNIT_EXPECT_EQ(test, st.nr_queued, 0u);
+	kpool_destroy(pool);
+}
+
+/*
+ * Statistics count the inbox without taking it: a reader must not do the
+ * workers' work (the bench polls kpool_get_stats() every jiffy). With the one
+ * thread blocked and the stall timer off, the jobs stay on their marked list
+ * through the read, and are counted with their age; they run when it is free.
+ */
+static void stats_count_the_inbox_without_taking_it(struct kunit *test)
+{
+	enum { N = 8 };
+	struct kpool *pool = ks_make_pool(test, "ks_inbox_st", 1);
+	struct ks_job *blocker = kunit_kzalloc(test, sizeof(*blocker), GFP_KERNEL);
+	struct ks_job *jobs = kunit_kcalloc(test, N, sizeof(*jobs), GFP_KERNEL);
+	DECLARE_COMPLETION_ONSTACK(release);
+	struct kpool_stats st;
+	int i, ran = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, blocker);
+	KUNIT_ASSERT_NOT_NULL(test, jobs);
+	kp_pool_debug_set_cm(pool, 1, 0); /* the stall timer would take the inbox */
+	ks_job_setup(blocker, pool, false);
+	blocker->release = &release;
+	KUNIT_ASSERT_EQ(test, kpool_queue(pool, &blocker->job), 0);
+	KUNIT_ASSERT_TRUE(test, ks_wait_for(atomic_read(&blocker->started) == 1, 20000));
+	for (i = 0; i < N; i++) {
+		ks_job_setup(&jobs[i], pool, true);
+		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &jobs[i].job), 0);
+	}
+	KUNIT_ASSERT_GE(test, kp_pool_debug_inbox_marked(pool), 1u);
+	msleep(20);
+	kpool_get_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.nr_queued, (unsigned int)N);
+	KUNIT_EXPECT_GE(test, st.oldest_job_age_ns, 10ull * NSEC_PER_MSEC);
+	KUNIT_EXPECT_GE_MSG(test, kp_pool_debug_inbox_marked(pool), 1u,
+			    "reading the statistics took the inbox");
+	complete(&release);
+	KUNIT_EXPECT_EQ(test, kpool_drain(pool), 0);
+	for (i = 0; i < N; i++)
+		ran += atomic_read(&jobs[i].ran);
+	KUNIT_EXPECT_EQ(test, ran, N);
+	kpool_get_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.nr_queued, 0u);
+	KUNIT_EXPECT_EQ(test, kp_pool_debug_inbox_marked(pool), 0u);
 	kpool_destroy(pool);
 }
 
@@ -709,6 +755,7 @@ static void quick_named_shows_name_then_worker_name(struct kunit *test)
 
 static struct kunit_case kp_semantics_cases[] = {
 	KUNIT_CASE(queue_inbox_keeps_cpu_order_and_cancels),
+	KUNIT_CASE(stats_count_the_inbox_without_taking_it),
 	KUNIT_CASE(queue_while_running_runs_once_more_after),
 	KUNIT_CASE(queue_while_pending_reports_pending),
 	KUNIT_CASE(queue_self_requeue_never_overlaps),

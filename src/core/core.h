@@ -36,6 +36,10 @@ void kp_pool_debug_quiet_self_wait(int quiet);
 void kp_pool_debug_set_cm(struct kpool *pool, int notifier, int stall);
 /* For kpool's own tests: @pool's runnable workers now. Context: any. */
 unsigned int kp_pool_debug_nr_runnable(struct kpool *pool);
+/* For kpool's own tests: how many of @pool's per-CPU inbox lists are marked
+ * (hold jobs no worker has taken yet). Context: any.
+ */
+unsigned int kp_pool_debug_inbox_marked(struct kpool *pool);
 /* For kpool's own tests: the most thread creations @pool had in flight at once
  * when it grew. Context: any.
  */

@@ -398,6 +398,11 @@ extern "C" unsigned int kp_pool_debug_nr_runnable(struct kpool *pool)
 	return to_pool(pool)->nr_runnable();
 }
 
+extern "C" unsigned int kp_pool_debug_inbox_marked(struct kpool *pool)
+{
+	return to_pool(pool)->inbox_marked();
+}
+
 extern "C" unsigned int kp_pool_debug_max_growth_in_flight(struct kpool *pool)
 {
 	return to_pool(pool)->max_growth_in_flight();

@@ -521,14 +521,16 @@ void Pool::stats(kpool_stats &st)
 	unsigned long long now = kp_ktime_ns();
 	{
 		HoldIrqSave guard(*this);
-		inbox_take_locked(); // so nr_queued and the oldest age count them
 		st.nr_threads = m_nr_threads;
 		st.nr_idle = m_idle.size();
 		st.nr_parked = m_parked.size();
 		st.nr_running = m_nr_running;
 		st.nr_blocked = m_nr_blocked;
-		st.nr_queued = m_nr_queued;
-		st.oldest_job_age_ns = oldest_age_locked(now);
+		// The inbox is counted, not taken: a reader does no worker's work.
+		unsigned long long oldest = now - oldest_age_locked(now);
+		st.nr_queued =
+			m_nr_queued + static_cast<unsigned int>(kp_inbox_count(m_inbox, &oldest));
+		st.oldest_job_age_ns = now - oldest;
 	}
 	auto sum = [&](Event e) {
 		return static_cast<unsigned long>(

@@ -171,6 +171,7 @@ public:
 	void cm_stall_timer();
 	// Workers runnable now (a snapshot). Context: any.
 	unsigned int nr_runnable() const { return m_cm.nr_runnable(); }
+	unsigned int inbox_marked() const { return kp_inbox_nr_marked(m_inbox); }
 	// For tests: the most thread creations in flight at once for growth.
 	unsigned int max_growth_in_flight();
 

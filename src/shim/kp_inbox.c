@@ -139,6 +139,32 @@ struct kpool_job *kp_inbox_take(void *handle, unsigned int *nr_unmarked)
 	return first;
 }
 
+/*
+ * Read-only, for statistics: a reader must not do the workers' work. Only
+ * kp_inbox_take() (under the pool lock, which we hold) unlinks nodes, and a
+ * job on a list is pending, so it cannot be freed: the walk is safe against
+ * submitters, who only push at the head. The oldest job of a list is its last.
+ */
+unsigned long kp_inbox_count(void *handle, unsigned long long *oldest_ns)
+{
+	struct kp_inbox *ib = handle;
+	unsigned long n = 0;
+	unsigned int cpu;
+
+	for_each_cpu(cpu, ib->marked) {
+		struct llist_node *node = READ_ONCE(per_cpu_ptr(ib->cpu, cpu)->head.first);
+		struct kpool_job *job = NULL;
+
+		for (; node; node = READ_ONCE(node->next)) {
+			job = container_of((struct kpool_job **)node, struct kpool_job, kp_next);
+			n++;
+		}
+		if (job && job->kp_queued_ns < *oldest_ns)
+			*oldest_ns = job->kp_queued_ns;
+	}
+	return n;
+}
+
 unsigned long kp_rcu_cookie(void)
 {
 	return get_state_synchronize_rcu();

@@ -296,6 +296,9 @@ struct kpool_job;
  * mark: true if @cpu was not marked; take: empties the marked lists and
  * unmarks them, returns their jobs (linked by kp_next, each CPU's in the
  * order queued) and how many were unmarked. nr_marked: any context.
+ * count: under the pool lock; the jobs on marked lists, and the oldest
+ * kp_queued_ns among them in *@oldest_ns (left alone if there are none),
+ * without taking them.
  */
 void *kp_inbox_create(void);
 void kp_inbox_destroy(void *inbox);
@@ -305,6 +308,7 @@ int kp_inbox_add(void *inbox, struct kpool_job *job, unsigned int *cpu);
 int kp_inbox_mark(void *inbox, unsigned int cpu);
 unsigned int kp_inbox_nr_marked(const void *inbox);
 struct kpool_job *kp_inbox_take(void *inbox, unsigned int *nr_unmarked);
+unsigned long kp_inbox_count(void *inbox, unsigned long long *oldest_ns);
 /*
  * An RCU grace period's cookie (any context), and a wait until the grace
  * period it names has passed, at once if it has (process context).
