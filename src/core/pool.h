@@ -11,9 +11,10 @@
 // the reserve, and growth while work waits), retrying with backoff on failure.
 // Submitters never create threads: they wake a free worker or the manager.
 // Unordered jobs are queued without m_lock, on a per-CPU inbox that workers
-// take whole (see "the inbox" in pool.cpp).
+// take whole (see "the inbox" in pool_queue.cpp).
 // Which worker is woken and when the pool grows follows the runnable count
 // of core/concurrency.h.
+// Implemented in core/pool.cpp and the files its first comment lists.
 #pragma once
 
 #include "kpool/kpool.h"
@@ -94,7 +95,7 @@ public:
 	void timer_fired(kpool_delayed_job &dj);
 	// A lockless snapshot, see kpool_job_pending(). Context: any.
 	static bool is_pending(const kpool_job &job);
-	// kpool_job.kp_state values (pool.cpp's JobState), for core/domain.cpp.
+	// kpool_job.kp_state values (pool_impl.h's JobState), for core/domain.cpp.
 	// Inactive: queued through a domain, waiting there for a max_active slot.
 	struct JobStates {
 		static constexpr int Idle = 0, Queued = 1, Waiting = 2, Deferred = 3, Canceling = 4,
@@ -102,7 +103,7 @@ public:
 	};
 	// Leaves JobStates::Idle for @to unless someone else did first. Every
 	// way out of Idle is this compare-and-swap, since queue() takes it
-	// without the pool lock (the inbox, pool.cpp). Context: any.
+	// without the pool lock (the inbox, pool_queue.cpp). Context: any.
 	static bool claim_idle(kpool_job &job, int to)
 	{
 		int idle = JobStates::Idle;
@@ -178,7 +179,7 @@ public:
 	// Called by the reaper after a retired worker's thread was stopped.
 	void worker_reaped(Worker *w);
 
-	// For worker threads (core/pool.cpp).
+	// For worker threads (core/worker.cpp) and the manager (core/manager.cpp).
 	int worker_main(Worker &w);
 	int manager_main();
 	// The rescuer of a KPOOL_MEM_RECLAIM pool (core/rescuer.cpp).
@@ -192,7 +193,7 @@ private:
 	Pool() = default;
 	KP_PINNED(Pool);
 
-	// A hold of m_lock (the only way pool.cpp takes it). It counts the
+	// A hold of m_lock (the only way Pool's own files take it). It counts the
 	// wake-ups issued under it (wake_locked()): interrupts are off for the
 	// whole hold, so that count must stay O(1).
 	template <typename Guard>
@@ -235,7 +236,7 @@ private:
 	Worker *take_hp_parked();
 	void kick_manager_if_needed_locked();
 	void wake_for_work_locked();
-	// The inbox (lock-free submission, see pool.cpp).
+	// The inbox (lock-free submission, see pool_queue.cpp).
 	bool queue_inbox(kpool_job &job, QueueResult &res);
 	void inbox_mark_locked(unsigned int cpu);
 	void inbox_take_locked();
@@ -288,7 +289,7 @@ private:
 	void busy_del_locked(Worker &w);
 	Worker *find_busy_locked(const kpool_job *job);
 
-	// A sleeper in flush_job/drain/thread_stop/destroy (see pool.cpp).
+	// A sleeper in flush_job/drain/thread_stop/destroy (see pool_queue.cpp).
 	struct Waiter : ListNode<WaitersTag> {
 		Completion done;
 	};

@@ -2,7 +2,8 @@
 /*
  * A pool's submission inbox: one lock-free list per CPU (llist), so that
  * kpool_queue() of an unordered job costs one atomic operation on a cache
- * line of the submitting CPU and no pool lock (core/pool.cpp, "the inbox").
+ * line of the submitting CPU and no pool lock (core/pool_queue.cpp, "the
+ * inbox").
  *
  * Invariant (I): a CPU's list is non-empty only while it is marked, or while
  * the submitter that made it non-empty is between kp_inbox_add() and
