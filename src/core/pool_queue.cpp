@@ -147,10 +147,11 @@ Result<Pool::QueueResult> Pool::queue(kpool_job &job, unsigned long key)
 //
 // Marked lists are moved onto m_jobs (in JobQueued, or JobDeferred behind
 // their running instance) under the lock, by inbox_take_locked(): by a worker
-// whose runnable queue is empty, and by whoever must see every job (cancel,
-// drain, stats, the stall timer, destroy). A job in JobInbox that is not on a
-// marked list is being put there by a submitter with interrupts off; a cancel
-// that meets one retries.
+// whose runnable queue is empty, and by whoever must act on every job
+// (cancel, drain, the stall timer, destroy). stats() only counts them
+// (kp_inbox_count()). A job in JobInbox that is not on a marked list is being
+// put there by a submitter with interrupts off; a cancel that meets one
+// retries.
 
 bool Pool::queue_inbox(kpool_job &job, QueueResult &res)
 {
