@@ -57,7 +57,10 @@ long kp_percpu_sum(void *pcpu, kp_size_t offset)
 	long sum = 0;
 	int cpu;
 
+	/* Other CPUs add to their counters meanwhile (this_cpu_add(), which
+	 * KCSAN does not see): each read is one marked load, the sum a snapshot.
+	 */
 	for_each_possible_cpu(cpu)
-		sum += *per_cpu_ptr(p, cpu);
+		sum += READ_ONCE(*per_cpu_ptr(p, cpu));
 	return sum;
 }
