@@ -524,7 +524,7 @@ static void domain_bad_arguments_are_refused(struct kunit *test)
 	struct kpool_domain *d = NULL, *dup = NULL;
 	struct kpool_delayed_job *dj = kunit_kzalloc(test, sizeof(*dj), GFP_KERNEL);
 	struct kpool_job nofn = {};
-	struct kpool_attrs bad = { .max_threads = 1, .idle_timeout_ms = 1000, .flags = 0x2 };
+	struct kpool_attrs bad = { .max_threads = 1, .idle_timeout_ms = 1000, .flags = 0x80 };
 	struct kpool *bp = NULL;
 
 	KUNIT_ASSERT_NOT_NULL(test, dj);

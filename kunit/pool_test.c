@@ -1056,6 +1056,7 @@ static void jobs_stats_consistent_after_run(struct kunit *test)
 	int i;
 
 	a.max_threads = 1;
+	a.flags = KPOOL_LATENCY_STATS;
 	pool = kp_make_pool(test, "kp_stats", &a);
 	complete_all(&s->release);
 	for (i = 0; i < s->n; i++)
@@ -1090,6 +1091,84 @@ static void jobs_stats_consistent_after_run(struct kunit *test)
 	kpool_destroy(pool);
 }
 
+/* Writes @val to /sys/kernel/kpool/<pool>/<file>; the write's result. */
+static ssize_t kp_write_pool_file(struct kpool *pool, const char *file, const char *val)
+{
+	char path[96];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/kpool/%s/%s", kpool_name(pool), file);
+	f = filp_open(path, O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return n;
+}
+
+/* Runs @n jobs of @s (released) on @pool and waits for them. */
+static void kp_run_released(struct kunit *test, struct kpool *pool, struct kp_blockers *s, int from,
+			    int n)
+{
+	int i;
+
+	for (i = from; i < from + n; i++)
+		KUNIT_EXPECT_EQ(test, kpool_queue(pool, &s->b[i].job), 0);
+	kpool_drain(pool);
+}
+
+/*
+ * latency_stats: off by default, and then nothing is recorded (the jobs are
+ * stamped with the coarse clock); switched on through sysfs, every job is
+ * counted; off again, the histogram keeps what it has. The flag
+ * KPOOL_LATENCY_STATS starts a pool with it on; a value other than 0 or 1 is
+ * refused and changes nothing.
+ */
+static void jobs_latency_stats_knob_switches_the_histogram(struct kunit *test)
+{
+	struct kpool_attrs a = kp_small;
+	struct kp_blockers *s = kp_blockers_new(test, 30, false);
+	unsigned long long max_upper;
+	struct kpool *pool, *on;
+	char buf[16];
+
+	complete_all(&s->release);
+	pool = kp_make_pool(test, "kp_lat_knob", &a);
+	KUNIT_EXPECT_GT(test, kp_read_pool_file(pool, "latency_stats", buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, strim(buf), "0");
+	kp_run_released(test, pool, s, 0, 10);
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).completed, 10ul);
+	KUNIT_EXPECT_EQ(test, kp_hist_total(test, pool, &max_upper), 0l);
+
+	KUNIT_EXPECT_EQ(test, kp_write_pool_file(pool, "latency_stats", "1\n"), 2l);
+	KUNIT_EXPECT_GT(test, kp_read_pool_file(pool, "latency_stats", buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, strim(buf), "1");
+	kp_run_released(test, pool, s, 10, 10);
+	KUNIT_EXPECT_EQ(test, kp_hist_total(test, pool, &max_upper), 10l);
+
+	KUNIT_EXPECT_EQ(test, kp_write_pool_file(pool, "latency_stats", "2"), (ssize_t)-ERANGE);
+	KUNIT_EXPECT_EQ(test, kp_write_pool_file(pool, "latency_stats", "-1"), (ssize_t)-EINVAL);
+	KUNIT_EXPECT_EQ(test, kp_write_pool_file(pool, "latency_stats", "on"), (ssize_t)-EINVAL);
+	KUNIT_EXPECT_GT(test, kp_read_pool_file(pool, "latency_stats", buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, strim(buf), "1");
+
+	KUNIT_EXPECT_EQ(test, kp_write_pool_file(pool, "latency_stats", "0"), 1l);
+	kp_run_released(test, pool, s, 20, 10);
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).completed, 30ul);
+	KUNIT_EXPECT_EQ(test, kp_hist_total(test, pool, &max_upper), 10l);
+	kpool_destroy(pool);
+
+	a.flags = KPOOL_LATENCY_STATS;
+	on = kp_make_pool(test, "kp_lat_flag", &a);
+	KUNIT_EXPECT_GT(test, kp_read_pool_file(on, "latency_stats", buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, strim(buf), "1");
+	kpool_destroy(on);
+	a.flags = 0x80;
+	KUNIT_EXPECT_EQ(test, kpool_create("kp_lat_bad", &a, &on), -EINVAL);
+}
+
 /* oldest_job_age_ms: the age of the job waiting longest, 0 with none queued. */
 static void jobs_oldest_age_grows_while_a_job_waits(struct kunit *test)
 {
@@ -1111,7 +1190,11 @@ static void jobs_oldest_age_grows_while_a_job_waits(struct kunit *test)
 	KUNIT_EXPECT_GT(test, kp_read_pool_file(pool, "oldest_job_age_ms", buf, sizeof(buf)), 0);
 	KUNIT_EXPECT_EQ(test, kstrtoul(strim(buf), 10, &ms), 0);
 	KUNIT_EXPECT_GE(test, ms, 200ul);
-	KUNIT_EXPECT_LE(test, ms, (ktime_get_ns() - queued) / NSEC_PER_MSEC + 1);
+	/* Without latency_stats the job was stamped with the coarse clock: up
+	 * to a tick before the queue call.
+	 */
+	KUNIT_EXPECT_LE(test, ms,
+			(ktime_get_ns() - queued) / NSEC_PER_MSEC + jiffies_to_msecs(1) + 1);
 	complete_all(&s->release);
 	kpool_drain(pool);
 	KUNIT_EXPECT_EQ(test, kp_stats(pool).oldest_job_age_ns, 0ull);
@@ -1122,6 +1205,7 @@ static void jobs_oldest_age_grows_while_a_job_waits(struct kunit *test)
 
 static struct kunit_case kp_jobs_cases[] = {
 	KUNIT_CASE(jobs_stats_consistent_after_run),
+	KUNIT_CASE(jobs_latency_stats_knob_switches_the_histogram),
 	KUNIT_CASE(jobs_oldest_age_grows_while_a_job_waits),
 	KUNIT_CASE(jobs_ordered_key_holds_order_others_proceed),
 	KUNIT_CASE(jobs_queue_twice_reports_pending),

@@ -117,9 +117,11 @@ static u64 kp_rg_hist_max(struct kunit *test, const char *name, unsigned long *t
  */
 static void regress_warm_handoff_latency_not_time_since_boot(struct kunit *test)
 {
-	struct kpool_attrs a = {
-		.min_threads = 1, .max_threads = 2, .reserve = 1, .idle_timeout_ms = 60000
-	};
+	struct kpool_attrs a = { .min_threads = 1,
+				 .max_threads = 2,
+				 .reserve = 1,
+				 .idle_timeout_ms = 60000,
+				 .flags = KPOOL_LATENCY_STATS };
 	struct kpool_thread t = {};
 	struct kpool *pool;
 	unsigned long total;

@@ -110,6 +110,20 @@ typedef int (*kpool_thread_fn)(void *arg);
 #define KPOOL_MEM_RECLAIM 0x1u
 
 /**
+ * define KPOOL_LATENCY_STATS - a pool flag (kpool_attrs.flags) that starts
+ * the pool with its latency histogram on (its sysfs knob latency_stats = 1).
+ *
+ * With the histogram off (the default) a job's enqueue time is the coarse
+ * clock (the last tick's time, one load) and nothing is recorded when it
+ * starts, so the queue costs no clocksource read; oldest_job_age_ns is then
+ * precise to a tick. With it on, each job and quick thread reads the
+ * clocksource when queued and when started, and latency_hist counts it.
+ * The job tracepoints (kpool_enqueue, kpool_job_start, kpool_job_end) take
+ * the precise time whenever they are enabled, whatever this flag says.
+ */
+#define KPOOL_LATENCY_STATS 0x2u
+
+/**
  * define KPOOL_DOMAIN_MAX_ACTIVE - upper bound of a domain's max_active.
  */
 #define KPOOL_DOMAIN_MAX_ACTIVE 4096u
@@ -121,8 +135,9 @@ typedef int (*kpool_thread_fn)(void *arg);
  * @reserve: parked spare threads, <= max_threads.
  * @idle_timeout_ms: surplus idle threads retire after it.
  * @nice: the threads' nice value, -20..19.
- * @flags: 0 or KPOOL_MEM_RECLAIM; read by kpool_create() and
- *         kpool_create_bound() only (kpool_set_attrs() keeps the pool's).
+ * @flags: 0, KPOOL_MEM_RECLAIM, KPOOL_LATENCY_STATS or both; read by
+ *         kpool_create() and kpool_create_bound() only (kpool_set_attrs()
+ *         keeps the pool's; latency_stats is then changed through sysfs).
  */
 struct kpool_attrs {
 	unsigned int min_threads;

@@ -42,7 +42,7 @@ sysfs_default_pool_has_every_file() {
 	for f in min_threads max_threads idle_timeout_ms reserve nice cpumask nr_threads nr_idle \
 		nr_parked nr_running nr_blocked nr_queued completed warm_handoffs cold_starts \
 		spawn_failures reaped cancelled oldest_job_age_ms latency_hist stall_timeout_ms \
-		nr_runnable; do
+		nr_runnable latency_stats; do
 		[ -e "$P/$f" ] || { echo "missing $P/$f"; return 1; }
 	done
 	[ "$(stat -c %a $P/min_threads)" = 644 ] || { echo "min_threads not 0644"; return 1; }
@@ -50,6 +50,8 @@ sysfs_default_pool_has_every_file() {
 	[ "$(stat -c %a $P/stall_timeout_ms)" = 644 ] || { echo "stall_timeout_ms not 0644"; return 1; }
 	[ "$(stat -c %a $P/nr_runnable)" = 444 ] || { echo "nr_runnable not 0444"; return 1; }
 	[ "$(cat $P/stall_timeout_ms)" = 20 ] || { echo "stall_timeout_ms default $(cat $P/stall_timeout_ms)"; return 1; }
+	[ "$(stat -c %a $P/latency_stats)" = 644 ] || { echo "latency_stats not 0644"; return 1; }
+	[ "$(cat $P/latency_stats)" = 0 ] || { echo "latency_stats default $(cat $P/latency_stats)"; return 1; }
 }
 
 sysfs_valid_writes_take_effect() {
@@ -67,6 +69,10 @@ sysfs_valid_writes_take_effect() {
 	sysfs_write $P/idle_timeout_ms "300
 " || return 1
 	[ "$(cat $P/idle_timeout_ms)" = 300 ] || return 1
+	for v in 1 0; do
+		sysfs_write $P/latency_stats $v || { echo "latency_stats $v refused"; return 1; }
+		[ "$(cat $P/latency_stats)" = $v ] || { echo "latency_stats not $v"; return 1; }
+	done
 	for v in 10 1000 20; do
 		sysfs_write $P/stall_timeout_ms $v || { echo "stall_timeout_ms $v refused"; return 1; }
 		[ "$(cat $P/stall_timeout_ms)" = $v ] || { echo "stall_timeout_ms not $v"; return 1; }
@@ -127,6 +133,14 @@ sysfs_bad_input_refused_unchanged() {
 		[ "$(cat $P/stall_timeout_ms)" = "$before" ] || { echo "stall_timeout_ms changed by '$bad'"; return 1; }
 		case "$bad" in 0 | 9 | 1001 | 4294967296 | 99999999999999999999) want=ERANGE ;; *) want=EINVAL ;; esac
 		sysfs_refused_with $P/stall_timeout_ms "$bad" $want || return 1
+	done
+	# latency_stats: 0 or 1.
+	before=$(cat $P/latency_stats)
+	for bad in "" " " "-1" "+1" "1x" "0x1" "on" "2" "10" "4294967296"; do
+		sysfs_write $P/latency_stats "$bad" && { echo "latency_stats accepted '$bad'"; return 1; }
+		[ "$(cat $P/latency_stats)" = "$before" ] || { echo "latency_stats changed by '$bad'"; return 1; }
+		case "$bad" in 2 | 10 | 4294967296) want=ERANGE ;; *) want=EINVAL ;; esac
+		sysfs_refused_with $P/latency_stats "$bad" $want || return 1
 	done
 	sysfs_write $P/nr_threads 5 && { echo "read-only file accepted a write"; return 1; }
 	sysfs_write $P/nr_runnable 0 && { echo "nr_runnable accepted a write"; return 1; }

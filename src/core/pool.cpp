@@ -41,7 +41,7 @@ Result<void> Pool::validate(const kpool_attrs &a)
 		return err(-ERANGE);
 	if (a.nice < -20 || a.nice > 19)
 		return err(-ERANGE);
-	if (a.flags & ~KPOOL_MEM_RECLAIM)
+	if (a.flags & ~(KPOOL_MEM_RECLAIM | KPOOL_LATENCY_STATS))
 		return err(-EINVAL);
 	return {};
 }
@@ -58,6 +58,7 @@ Result<Pool *> Pool::create(const char *name, const kpool_attrs &attrs, int cpu)
 		pool->m_name[i] = name[i]; // the caller checked the length
 	pool->m_attrs = attrs;
 	pool->m_cpu = cpu;
+	pool->m_latency_stats = attrs.flags & KPOOL_LATENCY_STATS;
 	pool->m_lock.init(g_pool_lock_class);
 	pool->m_attrs_mutex.init(g_pool_attrs_class);
 	pool->m_counters = kp_percpu_alloc(sizeof(Counters), alignof(Counters));
@@ -426,6 +427,14 @@ Result<void> Pool::set_one(enum kp_attr attr, long value)
 	MutexGuard serialise(m_attrs_mutex);
 	if (attr == KP_ATTR_STALL_TIMEOUT_MS)
 		return m_cm.set_stall_timeout_ms(value);
+	if (attr == KP_ATTR_LATENCY_STATS) {
+		// Items in flight when it is switched on were stamped coarsely:
+		// their samples may be up to a tick too long.
+		if (value < 0 || value > 1)
+			return err(-ERANGE);
+		__atomic_store_n(&m_latency_stats, value == 1, __ATOMIC_RELAXED);
+		return {};
+	}
 	kpool_attrs a = attrs();
 	switch (attr) {
 	case KP_ATTR_MIN_THREADS: a.min_threads = value; break;
@@ -459,6 +468,8 @@ void Pool::count(Event e, long delta)
 
 unsigned long long Pool::oldest_age_locked(unsigned long long now)
 {
+	// A coarse stamp (kp_stamp_ns()) is never ahead of the precise clock,
+	// so the age is never negative; it may be a tick too long.
 	unsigned long long oldest = now;
 	if (m_jobs.front() && m_jobs.front()->kp_queued_ns < oldest)
 		oldest = m_jobs.front()->kp_queued_ns;

@@ -139,9 +139,21 @@ public:
 	};
 	void count(Event e, long delta = 1);
 
-	// Queue-to-start latency histogram, log2 buckets of nanoseconds.
+	// Queue-to-start latency histogram, log2 buckets of nanoseconds. Kept
+	// only while latency_stats is on (KPOOL_LATENCY_STATS, sysfs): then
+	// items are stamped with the precise clock, else the coarse one
+	// (kp_stamp_ns()). Context: any.
 	static constexpr unsigned int kHistBuckets = 40;
 	void histogram(unsigned long *buckets);
+	bool latency_stats() const { return __atomic_load_n(&m_latency_stats, __ATOMIC_RELAXED); }
+	// An item's enqueue time, precise only if someone uses it. Context: any.
+	unsigned long long stamp() const { return kp_stamp_ns(latency_stats()); }
+	// Records the latency of an item stamped @queued_ns, starting now.
+	void record_start(unsigned long long queued_ns)
+	{
+		if (latency_stats())
+			record_latency(kp_ktime_ns() - queued_ns);
+	}
 
 	// sysfs (/sys/kernel/kpool/<name>/): one knob, validated as set_attrs().
 	Result<void> set_one(enum kp_attr attr, long value);
@@ -350,6 +362,7 @@ private:
 	Worker *m_rescuer = nullptr;	    // I: KPOOL_MEM_RECLAIM pools' rescuer
 	bool m_mayday = false;		    // L: a creation failed, work waits
 	void *m_inbox = nullptr;	    // I: per-CPU lock-free job lists (kp_inbox.c)
+	bool m_latency_stats = false;	    // A: the histogram is kept (latency_stats)
 	Concurrency m_cm; // runnable count and the wake/growth/stall rules (own legend)
 };
 

@@ -169,7 +169,7 @@ bool Pool::queue_inbox(kpool_job &job, QueueResult &res)
 	}
 	// Read without a lock by kpool_cancel(), which rechecks it under ours.
 	__atomic_store_n(&job.kp_pool, reinterpret_cast<struct kpool *>(this), __ATOMIC_RELAXED);
-	unsigned long long now = kp_ktime_ns();
+	unsigned long long now = stamp();
 	job.kp_key = 0;
 	job.kp_domain = nullptr;
 	job.kp_queued_ns = now;
@@ -223,7 +223,7 @@ void Pool::enqueue_locked(kpool_job &job, unsigned long key)
 	__atomic_store_n(&job.kp_pool, reinterpret_cast<struct kpool *>(this), __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	job.kp_key = key;
-	job.kp_queued_ns = kp_ktime_ns();
+	job.kp_queued_ns = stamp();
 	job.kp_followers = job.kp_followers_tail = nullptr;
 	m_nr_queued++;
 	// Running already: it must not run alongside itself. Queued again with

@@ -48,7 +48,7 @@ Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg, co
 	t.kp_arg = arg;
 	t.kp_result = 0;
 	t.kp_stop = 0;
-	t.kp_queued_ns = kp_ktime_ns();
+	t.kp_queued_ns = stamp();
 	if (Worker *w = pop_free_locked()) {
 		// The hand-off: one wake-up of a sleeping thread, nothing else.
 		t.kp_state = QuickRunning;

@@ -35,6 +35,7 @@ extern "C" long kp_pool_attr_show(void *p, enum kp_attr attr, char *buf)
 	case KP_ATTR_STALL_TIMEOUT_MS:
 		return emit_ulong(buf, pool->concurrency().stall_timeout_ms());
 	case KP_ATTR_NR_RUNNABLE: return emit_ulong(buf, pool->nr_runnable());
+	case KP_ATTR_LATENCY_STATS: return emit_ulong(buf, pool->latency_stats());
 	default: break;
 	}
 

@@ -105,7 +105,7 @@ int Pool::rescuer_main(Worker &w)
 			kp_set_current_state(KP_TASK_RUNNING);
 			continue;
 		}
-		record_latency(kp_ktime_ns() - queued_ns);
+		record_start(queued_ns);
 		kp_trace_job(KP_TRACE_JOB_START, m_name, queued_ns, key);
 		run_job(w, job);
 		kp_trace_job(KP_TRACE_JOB_END, m_name, queued_ns, key);

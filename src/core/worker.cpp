@@ -109,6 +109,7 @@ void Pool::cm_stall_timer()
 	HoldIrqSave guard(*this);
 	inbox_take_locked(); // their age counts too
 	kpool_job *oldest = m_jobs.front();
+	// Its stamp may be coarse: a tick too old at most (pool.h, stamp()).
 	unsigned long long age = oldest ? kp_ktime_ns() - oldest->kp_queued_ns : 0;
 	if (!m_cm.stall_check_locked(age, m_nr_woken))
 		return;
@@ -412,7 +413,7 @@ int Pool::worker_main(Worker &w)
 			reaper::push(&w);
 			return 0;
 		}
-		record_latency(kp_ktime_ns() - queued_ns);
+		record_start(queued_ns);
 		if (quick) {
 			kp_trace_thread(KP_TRACE_HANDOFF, m_name, w.m_pid);
 			run_quick(w, quick);
@@ -433,7 +434,7 @@ int Pool::worker_main(Worker &w)
 			if (!next.job)
 				break;
 			started = next;
-			record_latency(kp_ktime_ns() - started.queued_ns);
+			record_start(started.queued_ns);
 		}
 	}
 }

@@ -65,6 +65,7 @@ KP_RW(reserve, KP_ATTR_RESERVE);
 KP_RW(nice, KP_ATTR_NICE);
 KP_RW(cpumask, KP_ATTR_CPUMASK);
 KP_RW(stall_timeout_ms, KP_ATTR_STALL_TIMEOUT_MS);
+KP_RW(latency_stats, KP_ATTR_LATENCY_STATS);
 KP_RO(nr_threads, KP_ATTR_NR_THREADS);
 KP_RO(nr_idle, KP_ATTR_NR_IDLE);
 KP_RO(nr_parked, KP_ATTR_NR_PARKED);
@@ -104,6 +105,7 @@ static struct attribute *kp_pool_attrs[] = {
 	&kp_attr_latency_hist.attr,
 	&kp_attr_stall_timeout_ms.attr,
 	&kp_attr_nr_runnable.attr,
+	&kp_attr_latency_stats.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(kp_pool);

@@ -2,7 +2,24 @@
 /* Shim: kpool's tracepoints (kp_trace.h), callable from C++. */
 #define CREATE_TRACE_POINTS
 #include "kp_trace.h"
+#include <linux/timekeeping.h>
 #include "shim.h"
+
+/*
+ * The clocksource read of ktime_get_ns() is the dearest part of a tiny job:
+ * rdtsc, or an HPET or ACPI PM timer access where the TSC is unstable, and
+ * in a TCG guest a helper call either way. It is paid only when the time is
+ * used: the pool's latency histogram (@precise) or a job tracepoint (its job
+ * id), both behind a static key or a flag read. The coarse time is the
+ * timekeeper's last tick, the same clock (CLOCK_MONOTONIC), up to a tick old.
+ */
+kp_u64 kp_stamp_ns(int precise)
+{
+	if (precise || trace_kpool_enqueue_enabled() || trace_kpool_job_start_enabled() ||
+	    trace_kpool_job_end_enabled())
+		return ktime_get_ns();
+	return ktime_get_coarse_ns();
+}
 
 void kp_trace_job(enum kp_trace_job_event ev, const char *pool, kp_u64 job_ns, unsigned long key)
 {

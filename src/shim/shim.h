@@ -319,6 +319,12 @@ void kp_rcu_cond_sync(unsigned long cookie);
 /* ---- time and CPUs (kp_sched.c) ----------------------------------------------- */
 
 kp_u64 kp_ktime_ns(void);
+/*
+ * An item's enqueue time (kp_trace.c): ktime_get_ns() when @precise or a job
+ * tracepoint is enabled (a static key each), else the coarse monotonic clock
+ * (the last tick's time: a load, no clocksource read). Context: any.
+ */
+kp_u64 kp_stamp_ns(int precise);
 unsigned long kp_jiffies(void);
 unsigned long kp_msecs_to_jiffies(unsigned int ms);
 unsigned int kp_nr_cpu_ids(void);
@@ -390,6 +396,7 @@ enum kp_attr {
 	KP_ATTR_NICE,
 	KP_ATTR_CPUMASK,
 	KP_ATTR_STALL_TIMEOUT_MS,
+	KP_ATTR_LATENCY_STATS,
 	KP_ATTR_NR_WRITABLE,
 	KP_ATTR_NR_THREADS = KP_ATTR_NR_WRITABLE,
 	KP_ATTR_NR_IDLE,
