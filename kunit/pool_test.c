@@ -58,19 +58,22 @@ static struct kpool_stats kp_stats(struct kpool *pool)
 	return st;
 }
 
-/*
- * Reads /sys/kernel/kpool/<pool>/<file> into @buf (NUL-terminated), as an
- * administrator would. Returns the length or -errno.
- */
-static ssize_t kp_read_pool_file(struct kpool *pool, const char *file, char *buf, size_t len)
+/* Opens /sys/kernel/kpool/<pool>/<file>, as an administrator would. */
+static struct file *kp_open_pool_file(struct kpool *pool, const char *file, int flags)
 {
 	char path[96];
-	struct file *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/kpool/%s/%s", kpool_name(pool), file);
+	return filp_open(path, flags, 0);
+}
+
+/* Reads the pool's @file into @buf (NUL-terminated): the length or -errno. */
+static ssize_t kp_read_pool_file(struct kpool *pool, const char *file, char *buf, size_t len)
+{
+	struct file *f = kp_open_pool_file(pool, file, O_RDONLY);
 	loff_t pos = 0;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/sys/kernel/kpool/%s/%s", kpool_name(pool), file);
-	f = filp_open(path, O_RDONLY, 0);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	n = kernel_read(f, buf, len - 1, &pos);
@@ -1094,13 +1097,10 @@ static void jobs_stats_consistent_after_run(struct kunit *test)
 /* Writes @val to /sys/kernel/kpool/<pool>/<file>; the write's result. */
 static ssize_t kp_write_pool_file(struct kpool *pool, const char *file, const char *val)
 {
-	char path[96];
-	struct file *f;
+	struct file *f = kp_open_pool_file(pool, file, O_WRONLY);
 	loff_t pos = 0;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/sys/kernel/kpool/%s/%s", kpool_name(pool), file);
-	f = filp_open(path, O_WRONLY, 0);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	n = kernel_write(f, val, strlen(val), &pos);
