@@ -429,7 +429,7 @@ Result<void> Pool::set_one(enum kp_attr attr, long value)
 		return m_cm.set_stall_timeout_ms(value);
 	if (attr == KP_ATTR_LATENCY_STATS) {
 		// Items in flight when it is switched on were stamped coarsely:
-		// their samples may be up to a tick too long.
+		// their samples may be a tick or more too long.
 		if (value < 0 || value > 1)
 			return err(-ERANGE);
 		__atomic_store_n(&m_latency_stats, value == 1, __ATOMIC_RELAXED);
@@ -469,7 +469,9 @@ void Pool::count(Event e, long delta)
 unsigned long long Pool::oldest_age_locked(unsigned long long now)
 {
 	// A coarse stamp (kp_stamp_ns()) is never ahead of the precise clock,
-	// so the age is never negative; it may be a tick too long.
+	// so the age is never negative; it may read a tick or more too long
+	// (the coarse clock lags by the ticks not yet accounted: late ticks on
+	// a loaded or virtual machine).
 	unsigned long long oldest = now;
 	if (m_jobs.front() && m_jobs.front()->kp_queued_ns < oldest)
 		oldest = m_jobs.front()->kp_queued_ns;

@@ -109,7 +109,8 @@ void Pool::cm_stall_timer()
 	HoldIrqSave guard(*this);
 	inbox_take_locked(); // their age counts too
 	kpool_job *oldest = m_jobs.front();
-	// Its stamp may be coarse: a tick too old at most (pool.h, stamp()).
+	// Its stamp may be coarse, a tick or more too old (pool.h, stamp()):
+	// the thread may then come that much before stall_timeout_ms.
 	unsigned long long age = oldest ? kp_ktime_ns() - oldest->kp_queued_ns : 0;
 	if (!m_cm.stall_check_locked(age, m_nr_woken))
 		return;

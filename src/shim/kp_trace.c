@@ -11,7 +11,8 @@
  * in a TCG guest a helper call either way. It is paid only when the time is
  * used: the pool's latency histogram (@precise) or a job tracepoint (its job
  * id), both behind a static key or a flag read. The coarse time is the
- * timekeeper's last tick, the same clock (CLOCK_MONOTONIC), up to a tick old.
+ * timekeeper's last update, the same clock (CLOCK_MONOTONIC), never ahead of
+ * it: a tick old, more when ticks run late (a loaded host, a TCG guest).
  */
 kp_u64 kp_stamp_ns(int precise)
 {
