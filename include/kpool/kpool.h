@@ -116,8 +116,9 @@ typedef int (*kpool_thread_fn)(void *arg);
  * With the histogram off (the default) a job's enqueue time is the coarse
  * clock (the last tick's time, one load) and nothing is recorded when it
  * starts, so the queue costs no clocksource read; oldest_job_age_ns may then
- * read high by the coarse clock's lag (a tick, more when ticks run late). With it on, each job and quick thread reads the
- * clocksource when queued and when started, and latency_hist counts it.
+ * read high by the coarse clock's lag (a tick, more when ticks run late).
+ * With it on, each job and quick thread reads the clocksource when queued
+ * and when started, and latency_hist counts it.
  * The job tracepoints (kpool_enqueue, kpool_job_start, kpool_job_end) take
  * the precise time whenever they are enabled, whatever this flag says.
  */
