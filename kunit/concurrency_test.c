@@ -384,6 +384,198 @@ static void cm_jobs_wake_workers_up_to_the_cpus(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kpool_drain(pool), 0);
 }
 
+/* ---- claims: a worker takes a batch of jobs at once (src/core/worker.cpp) -------- */
+
+#define KP_CM_BATCH 12
+
+/*
+ * A pool of one thread (max_threads 1) held in a gate job while the case's
+ * jobs are queued: when the gate opens, that thread takes job 0 and claims
+ * the next ones with it (its share: the queue over the pool's CPUs, so on
+ * up to 4 CPUs at least job 1 and job 2).
+ */
+struct kp_cm_batch {
+	struct kp_cm_gate gate;
+	struct completion open, others;
+	struct kpool_job jobs[KP_CM_BATCH];
+	atomic_t ran[KP_CM_BATCH];
+	atomic_t started0, spinning, release, timed_out, others_ran;
+};
+
+/* The batch of the running case (one case at a time). */
+static struct kp_cm_batch *kp_cm_batch_current;
+
+static int kp_cm_batch_index(struct kpool_job *job)
+{
+	return job - kp_cm_batch_current->jobs;
+}
+
+static void kp_cm_batch_nop_fn(struct kpool_job *job)
+{
+	struct kp_cm_batch *b = kp_cm_batch_current;
+
+	atomic_inc(&b->ran[kp_cm_batch_index(job)]);
+	if (atomic_inc_return(&b->others_ran) == KP_CM_BATCH - 1)
+		complete(&b->others);
+}
+
+/* Job 1 of the flush and cancel cases: runnable all along (it never sleeps,
+ * so nothing gives the batch back) until the case releases it, 10 s at most.
+ */
+static void kp_cm_batch_spin_fn(struct kpool_job *job)
+{
+	struct kp_cm_batch *b = kp_cm_batch_current;
+	u64 end = ktime_get_ns() + 10 * NSEC_PER_SEC;
+
+	atomic_set(&b->spinning, 1);
+	while (!atomic_read(&b->release)) {
+		if (ktime_get_ns() > end) {
+			atomic_inc(&b->timed_out);
+			break;
+		}
+		cpu_relax();
+		cond_resched();
+	}
+	kp_cm_batch_nop_fn(job);
+}
+
+static void kp_cm_batch_first_fn(struct kpool_job *job)
+{
+	atomic_set(&kp_cm_batch_current->started0, 1);
+	atomic_inc(&kp_cm_batch_current->ran[0]);
+}
+
+/* Job 0 of the sleeper case: sleeps (not announced) until all the others
+ * ran, 10 s at most.
+ */
+static void kp_cm_batch_sleeper_fn(struct kpool_job *job)
+{
+	struct kp_cm_batch *b = kp_cm_batch_current;
+
+	atomic_set(&b->started0, 1);
+	if (!wait_for_completion_timeout(&b->others, 10 * HZ))
+		atomic_inc(&b->timed_out);
+	atomic_inc(&b->ran[0]);
+}
+
+/* Creates the one-thread pool, queues the gate and the jobs (job 0 runs
+ * @first, job 1 @second, the others count), opens the gate, and waits
+ * until job 0 started.
+ */
+static struct kpool *kp_cm_batch_start(struct kunit *test, const char *name, kpool_job_fn first,
+				       kpool_job_fn second)
+{
+	const struct kpool_attrs a = {
+		.min_threads = 1, .max_threads = 1, .reserve = 0, .idle_timeout_ms = 10000
+	};
+	struct kp_cm_batch *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct kpool *pool = NULL;
+	struct kpool_stats st;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	if (!kp_notifier_available())
+		kunit_skip(test, "needs CONFIG_PREEMPT_NOTIFIERS (workers claim only then)");
+	if (num_online_cpus() > 4)
+		kunit_skip(test, "the batch is the queue over the CPUs: needs at most 4 CPUs");
+	KUNIT_ASSERT_EQ(test, kpool_create(name, &a, &pool), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kp_cm_destroy, pool), 0);
+	kp_cm_batch_current = b;
+	init_completion(&b->open);
+	init_completion(&b->others);
+	b->gate.open = &b->open;
+	kpool_job_init(&b->gate.job, kp_cm_gate_fn, NULL);
+	KUNIT_ASSERT_EQ(test, kpool_queue(pool, &b->gate.job), 0);
+	KUNIT_ASSERT_TRUE(test,
+			  kp_cm_wait_for((kpool_get_stats(pool, &st), st.nr_running == 1), 10000));
+	kpool_job_init(&b->jobs[0], first, NULL);
+	kpool_job_init(&b->jobs[1], second, NULL);
+	for (i = 2; i < KP_CM_BATCH; i++)
+		kpool_job_init(&b->jobs[i], kp_cm_batch_nop_fn, NULL);
+	for (i = 0; i < KP_CM_BATCH; i++)
+		KUNIT_ASSERT_EQ(test, kpool_queue(pool, &b->jobs[i]), 0);
+	complete(&b->open);
+	KUNIT_ASSERT_TRUE(test, kp_cm_wait_for(atomic_read(&b->started0), 10000));
+	/* The precondition of every case: job 0 came with claimed jobs. */
+	KUNIT_ASSERT_GE(test, kp_pool_debug_max_batch(pool), 3u);
+	return pool;
+}
+
+static void kp_cm_batch_finish(struct kunit *test, struct kpool *pool)
+{
+	struct kp_cm_batch *b = kp_cm_batch_current;
+
+	atomic_set(&b->release, 1);
+	KUNIT_EXPECT_EQ(test, kpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, kp_pool_debug_nr_claimed(pool), 0u);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->timed_out), 0);
+}
+
+/* A job of a batch that has run is done for its flushers at once, not when
+ * the batch ends: a flush of job 0 while job 1 of the same batch runs
+ * returns (job 1 waits for it, so waiting for the batch would hang until
+ * job 1's 10 s run out). Fails when a batch's records are kept busy until
+ * its end.
+ */
+static void cm_flush_of_a_batch_job_returns_once_it_ran(struct kunit *test)
+{
+	struct kpool *pool =
+		kp_cm_batch_start(test, "kp_cm_bf", kp_cm_batch_first_fn, kp_cm_batch_spin_fn);
+	struct kp_cm_batch *b = kp_cm_batch_current;
+
+	KUNIT_ASSERT_TRUE(test, kp_cm_wait_for(atomic_read(&b->spinning), 10000));
+	KUNIT_EXPECT_EQ(test, kpool_flush_job(&b->jobs[0]), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->ran[0]), 1);
+	kp_cm_batch_finish(test, pool);
+	kp_cm_batch_current = NULL;
+}
+
+/* A claimed job is still pending: kpool_cancel() takes it back from the
+ * worker that claimed it (which is busy in job 1), and it never runs; the
+ * other jobs all run. Fails when cancel does not know claimed jobs.
+ */
+static void cm_cancel_takes_a_claimed_job(struct kunit *test)
+{
+	struct kpool *pool =
+		kp_cm_batch_start(test, "kp_cm_bc", kp_cm_batch_first_fn, kp_cm_batch_spin_fn);
+	struct kp_cm_batch *b = kp_cm_batch_current;
+	int i;
+
+	KUNIT_ASSERT_TRUE(test, kp_cm_wait_for(atomic_read(&b->spinning), 10000));
+	KUNIT_EXPECT_GE(test, kp_pool_debug_nr_claimed(pool), 1u);
+	KUNIT_EXPECT_TRUE(test, kpool_job_pending(&b->jobs[2]));
+	KUNIT_EXPECT_EQ(test, kpool_cancel(&b->jobs[2]), 1);
+	KUNIT_EXPECT_FALSE(test, kpool_job_pending(&b->jobs[2]));
+	kp_cm_batch_finish(test, pool);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->ran[2]), 0);
+	for (i = 0; i < KP_CM_BATCH; i++)
+		if (i != 2)
+			KUNIT_EXPECT_EQ_MSG(test, atomic_read(&b->ran[i]), 1, "job %d", i);
+	kp_cm_batch_current = NULL;
+}
+
+/* Job 0 sleeps (unannounced) until all the others ran: the jobs its worker
+ * claimed with it go back to the queue when it sleeps (the preempt
+ * notifier's deferred wake-up), and the thread added once max_threads
+ * allows it runs them all. Fails when claims wait behind a sleeping job:
+ * job 0 then waits for jobs only its own thread would run.
+ */
+static void cm_claims_go_back_when_the_worker_sleeps(struct kunit *test)
+{
+	struct kpool *pool =
+		kp_cm_batch_start(test, "kp_cm_bs", kp_cm_batch_sleeper_fn, kp_cm_batch_nop_fn);
+	struct kp_cm_batch *b = kp_cm_batch_current;
+	struct kpool_attrs a;
+
+	kpool_get_attrs(pool, &a);
+	a.max_threads = 2;
+	KUNIT_ASSERT_EQ(test, kpool_set_attrs(pool, &a), 0);
+	KUNIT_EXPECT_TRUE(test, kp_cm_wait_for(atomic_read(&b->ran[0]) == 1, 30000));
+	kp_cm_batch_finish(test, pool);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->others_ran), KP_CM_BATCH - 1);
+	kp_cm_batch_current = NULL;
+}
+
 static struct kunit_case kp_concurrency_cases[] = {
 	KUNIT_CASE(cm_block_begin_end_nest),
 	KUNIT_CASE(cm_free_worker_not_runnable),
@@ -393,6 +585,9 @@ static struct kunit_case kp_concurrency_cases[] = {
 	KUNIT_CASE_SLOW(cm_annotated_sleepers_grow_without_notifier),
 	KUNIT_CASE_SLOW(cm_stall_timer_rescues_unannounced_sleepers),
 	KUNIT_CASE_SLOW(cm_growth_one_creation_in_flight),
+	KUNIT_CASE(cm_flush_of_a_batch_job_returns_once_it_ran),
+	KUNIT_CASE(cm_cancel_takes_a_claimed_job),
+	KUNIT_CASE(cm_claims_go_back_when_the_worker_sleeps),
 	{},
 };
 

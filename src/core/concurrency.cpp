@@ -79,8 +79,9 @@ void Concurrency::sched_out_sleeping(WorkerCm &w)
 {
 	if (!m_use_notifier.load_relaxed())
 		return;
-	w.m_sleeping = true;
-	if (update(w) < 0 && jobs_waiting() && nr_runnable() < target())
+	__atomic_store_n(&w.m_sleeping, true, __ATOMIC_RELAXED); // read by the irq_work
+	// Jobs it claimed are given back by the irq_work.
+	if (update(w) < 0 && ((jobs_waiting() && nr_runnable() < target()) || w.m_claims))
 		kick();
 }
 
@@ -89,7 +90,7 @@ void Concurrency::sched_in(WorkerCm &w)
 	// Always cleared, even if the notifier was turned off meanwhile.
 	if (!w.m_sleeping)
 		return;
-	w.m_sleeping = false;
+	__atomic_store_n(&w.m_sleeping, false, __ATOMIC_RELAXED);
 	update(w);
 }
 

@@ -53,6 +53,7 @@ public:
 	unsigned int m_block_depth = 0; // W: nesting of kpool_block_begin/end
 	bool m_sleeping = false;	// W: scheduled out asleep (notifier)
 	bool m_counted = false;		// W: included in the pool's nr_runnable
+	bool m_claims = false;		// W: has claimed jobs (a hint: they may be taken back)
 };
 
 class Concurrency {
@@ -143,6 +144,7 @@ public:
 	// For kpool's own tests: turn the notifier's accounting or the stall
 	// timer off for this pool. Context: any.
 	void set_use_notifier(bool on) { m_use_notifier.store_relaxed(on); }
+	bool uses_notifier() const { return m_use_notifier.load_relaxed(); }
 	void set_use_stall(bool on) { m_use_stall.store_relaxed(on); }
 
 private:

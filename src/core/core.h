@@ -44,6 +44,12 @@ unsigned int kp_pool_debug_inbox_marked(struct kpool *pool);
  * when it grew. Context: any.
  */
 unsigned int kp_pool_debug_max_growth_in_flight(struct kpool *pool);
+/* For kpool's own tests: jobs @pool's workers claimed and have not started
+ * (a batch, src/core/worker.cpp), and the largest batch so far. Context:
+ * any.
+ */
+unsigned int kp_pool_debug_nr_claimed(struct kpool *pool);
+unsigned int kp_pool_debug_max_batch(struct kpool *pool);
 
 #ifdef __cplusplus
 }

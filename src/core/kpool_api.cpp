@@ -408,6 +408,16 @@ extern "C" unsigned int kp_pool_debug_max_growth_in_flight(struct kpool *pool)
 	return to_pool(pool)->max_growth_in_flight();
 }
 
+extern "C" unsigned int kp_pool_debug_nr_claimed(struct kpool *pool)
+{
+	return to_pool(pool)->nr_claimed();
+}
+
+extern "C" unsigned int kp_pool_debug_max_batch(struct kpool *pool)
+{
+	return to_pool(pool)->max_batch();
+}
+
 extern "C" int kpool_thread_should_stop(void)
 {
 	return Pool::current_should_stop();

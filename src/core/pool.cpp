@@ -151,6 +151,7 @@ void Pool::destroy()
 		write_once(m_dying, true);
 		rcu_cookie = kp_rcu_cookie();
 		inbox_take_locked();
+		unclaim_all_locked(); // claimed jobs are queued jobs too
 		m_destroyer = kp_current();
 		m_cm.stop_stall_locked();
 		// Armed delayed jobs are held (queueing them is refused) until
@@ -186,11 +187,11 @@ void Pool::destroy()
 			}
 		}
 		// ...then the jobs queued again while they run...
-		for (Worker *w : m_busy) {
-			for (; w; w = w->m_busy_next) {
-				if (w->m_requeue && w->m_requeue->kp_cancel)
+		for (Busy *b : m_busy) {
+			for (; b; b = b->next) {
+				if (b->requeue && b->requeue->kp_cancel)
 					take_cancellable(
-						exchange(w->m_requeue,
+						exchange(b->requeue,
 							 static_cast<kpool_job *>(nullptr)));
 			}
 		}
@@ -492,8 +493,8 @@ void Pool::stats(kpool_stats &st)
 		st.nr_blocked = m_nr_blocked;
 		// The inbox is counted, not taken: a reader does no worker's work.
 		unsigned long long oldest = now - oldest_age_locked(now);
-		st.nr_queued =
-			m_nr_queued + static_cast<unsigned int>(kp_inbox_count(m_inbox, &oldest));
+		st.nr_queued = m_nr_queued + nr_claimed_locked() +
+			       static_cast<unsigned int>(kp_inbox_count(m_inbox, &oldest));
 		st.oldest_job_age_ns = now - oldest;
 	}
 	auto sum = [&](Event e) {

@@ -11,7 +11,9 @@
 // the reserve, and growth while work waits), retrying with backoff on failure.
 // Submitters never create threads: they wake a free worker or the manager.
 // Unordered jobs are queued without m_lock, on a per-CPU inbox that workers
-// take whole (see "the inbox" in pool_queue.cpp).
+// take whole (see "the inbox" in pool_queue.cpp), and run in batches: a
+// worker claims several at once and runs them without m_lock (see "claims"
+// in worker.cpp).
 // Which worker is woken and when the pool grows follows the runnable count
 // of core/concurrency.h.
 // Implemented in core/pool.cpp and the files its first comment lists.
@@ -33,7 +35,9 @@ namespace kp {
 struct AllWorkersTag {};
 struct FreeWorkersTag {};
 struct WaitersTag {};
+struct ClaimersTag {};
 struct DomainsTag;
+struct Busy;
 class Worker;
 class Domain;
 
@@ -99,7 +103,7 @@ public:
 	// Inactive: queued through a domain, waiting there for a max_active slot.
 	struct JobStates {
 		static constexpr int Idle = 0, Queued = 1, Waiting = 2, Deferred = 3, Canceling = 4,
-				     Timer = 5, Inactive = 6, Inbox = 7;
+				     Timer = 5, Inactive = 6, Inbox = 7, Claimed = 8;
 	};
 	// Leaves JobStates::Idle for @to unless someone else did first. Every
 	// way out of Idle is this compare-and-swap, since queue() takes it
@@ -187,6 +191,10 @@ public:
 	unsigned int inbox_marked() const { return kp_inbox_nr_marked(m_inbox); }
 	// For tests: the most thread creations in flight at once for growth.
 	unsigned int max_growth_in_flight();
+	// For tests: jobs claimed and not started now, and the largest batch
+	// so far (worker.cpp, "claims").
+	unsigned int nr_claimed();
+	unsigned int max_batch();
 
 	// Called by the reaper after a retired worker's thread was stopped.
 	void worker_reaped(Worker *w);
@@ -230,7 +238,7 @@ private:
 	kpool_thread *take_quick_locked();
 	void push_quick_tail_locked(kpool_thread *t);
 	void unlink_quick_locked(kpool_thread *t);
-	kpool_job *take_job_locked_raw();
+	kpool_job *take_job_locked_raw(Worker *taker = nullptr);
 	void push_job_tail_locked(kpool_job *job);
 	void push_job_head_locked(kpool_job *job);
 	void unlink_job_locked(kpool_job *job);
@@ -251,7 +259,7 @@ private:
 	// The inbox (lock-free submission, see pool_queue.cpp).
 	bool queue_inbox(kpool_job &job, QueueResult &res);
 	void inbox_mark_locked(unsigned int cpu);
-	void inbox_take_locked();
+	void inbox_take_locked(Worker *taker = nullptr);
 	bool inbox_pending() const { return kp_inbox_nr_marked(m_inbox) != 0; }
 	bool should_retire_locked(Worker &w, bool timed_out);
 	void make_free_locked(Worker &w);
@@ -274,7 +282,7 @@ private:
 	};
 	void start_job_locked(Worker &w, kpool_job *job, Started &started);
 	bool may_take_next_locked(const Worker &w) const;
-	void run_job(Worker &w, kpool_job *job, Started *next = nullptr);
+	void run_job(Worker &w, const Started &cur, Started *next = nullptr);
 	void run_quick(Worker &w, kpool_thread *t);
 	bool is_job_busy_locked(kpool_job &job);
 	bool would_wait_for_self_locked(kpool_job &job);
@@ -295,11 +303,23 @@ private:
 	void rescuer_stop();
 	void mayday_locked();
 	void mayday_end_locked();
-	// The busy hash: workers running a job, by the job's address.
-	Worker **busy_bucket(const kpool_job *job);
-	void busy_add_locked(Worker &w);
-	void busy_del_locked(Worker &w);
-	Worker *find_busy_locked(const kpool_job *job);
+	// The busy hash: jobs workers run or claimed, by the job's address.
+	Busy **busy_bucket(const kpool_job *job);
+	void busy_add_locked(Busy &b);
+	void busy_del_locked(Busy &b);
+	Busy *find_busy_locked(const kpool_job *job);
+	// As find_busy_locked(), a record found done retired first (claims).
+	Busy *find_live_busy_locked(const kpool_job *job);
+	// Claims (worker.cpp): a worker takes a batch of unordered jobs at once.
+	void claim_batch_locked(Worker &w, kpool_job *first);
+	void run_claimed(Worker &w);
+	void end_batch_locked(Worker &w);
+	bool unclaim_locked(Busy &b);
+	void retire_locked(Busy &b);
+	void unclaim_worker_locked(Worker &w);
+	void unclaim_sleepers_locked();
+	void unclaim_all_locked();
+	unsigned int nr_claimed_locked();
 
 	// A sleeper in flush_job/drain/thread_stop/destroy (see pool_queue.cpp).
 	struct Waiter : ListNode<WaitersTag> {
@@ -320,6 +340,8 @@ private:
 	RawSpinLock m_lock;			  // protects L fields; raw, IRQ-safe, O(1) holds
 	Mutex m_attrs_mutex;			  // serialises set_attrs()
 	List<Waiter, WaitersTag> m_waiters;	  // L: sleepers to complete on a change
+	bool m_waiting = false;			  // A (written under L): m_waiters, or one
+						  // about to be, is not empty
 	kpool_attrs m_attrs = {};		  // M
 	bool m_dying = false;			  // L (read lock-free by queue_inbox())
 	List<Worker, AllWorkersTag> m_all;	  // L: every live worker
@@ -330,11 +352,13 @@ private:
 	LinkQueue<kpool_thread> m_quick;	  // L: quick threads waiting
 	LinkQueue<kpool_thread> m_quick_running;  // L: quick threads handed to a worker
 	LinkQueue<kpool_job> m_timers;		  // L: delayed jobs with their timer armed
-	Worker *m_busy[kBusyBuckets] = {};	  // L: workers running a job (busy hash)
+	Busy *m_busy[kBusyBuckets] = {};	  // L: jobs running or claimed (busy hash)
+	List<Worker, ClaimersTag> m_claimers;	  // L: workers with claimed jobs
+	unsigned int m_max_batch = 0;		  // L: the largest batch so far (tests)
 	task_struct *m_destroyer = nullptr;	  // L: the task in destroy()
 	unsigned int m_nr_threads = 0;		  // L: not retired
 	unsigned int m_nr_quick_waiting = 0;	  // L: on m_quick (jobs: m_cm.jobs_waiting())
-	unsigned int m_nr_running_jobs = 0;	  // L
+	unsigned int m_nr_running_jobs = 0;	  // L: started or claimed
 	unsigned int m_next_id = 0;		  // W: thread name suffix
 	unsigned int m_nr_spawning = 0;		  // L: being created by the manager
 	unsigned int m_nr_starting = 0;		  // L: created, not yet in their loop

@@ -22,11 +22,13 @@ enum JobState : int {
 	JobTimer = 5,	 // a delayed job whose timer is armed: pending too
 	JobInactive = 6, // queued through a domain, waiting for max_active
 	JobInbox = 7,	 // in the pool's inbox (lock-free), or being put there
+	JobClaimed = 8,	 // claimed by a worker with the job it took (worker.cpp)
 };
 static_assert(JobIdle == Pool::JobStates::Idle && JobQueued == Pool::JobStates::Queued &&
 	      JobWaiting == Pool::JobStates::Waiting && JobDeferred == Pool::JobStates::Deferred &&
 	      JobCanceling == Pool::JobStates::Canceling && JobTimer == Pool::JobStates::Timer &&
-	      JobInactive == Pool::JobStates::Inactive && JobInbox == Pool::JobStates::Inbox);
+	      JobInactive == Pool::JobStates::Inactive && JobInbox == Pool::JobStates::Inbox &&
+	      JobClaimed == Pool::JobStates::Claimed);
 
 inline kpool_delayed_job *delayed_of(kpool_job *job)
 {
@@ -60,8 +62,16 @@ void Pool::wait_until_locked(Pred done_locked)
 		me.done.init();
 		{
 			HoldIrq guard(*this);
-			if (done_locked())
+			// Said before looking, so a batch that finishes a job
+			// without the lock either is seen by done_locked() or sees
+			// us (run_claimed()).
+			write_once(m_waiting, true);
+			full_barrier();
+			if (done_locked()) {
+				if (m_waiters.is_empty())
+					write_once(m_waiting, false);
 				return;
+			}
 			m_waiters.push_back(me);
 		}
 		// The waker unlinked us and completed under m_lock; the lock taken

@@ -70,10 +70,10 @@ void Pool::unlink_job_locked(kpool_job *job)
 	m_cm.job_unqueued_locked();
 }
 
-kpool_job *Pool::take_job_locked_raw()
+kpool_job *Pool::take_job_locked_raw(Worker *taker)
 {
 	if (!m_jobs.front() && inbox_pending())
-		inbox_take_locked();
+		inbox_take_locked(taker);
 	kpool_job *job = m_jobs.front();
 	if (job)
 		unlink_job_locked(job);
@@ -195,19 +195,24 @@ void Pool::inbox_mark_locked(unsigned int cpu)
 	wake_for_work_locked();
 }
 
-// O(jobs taken) under the lock: the batch a worker takes at once.
-void Pool::inbox_take_locked()
+// O(jobs taken) under the lock: the batch a worker takes at once. A worker
+// (@taker) takes its own CPU's list alone, if marked, every other time: its
+// jobs stay in that CPU's cache, and the other lists wait one take at most.
+void Pool::inbox_take_locked(Worker *taker)
 {
 	unsigned int unmarked;
-	kpool_job *job = kp_inbox_take(m_inbox, &unmarked);
+	int local;
+	kpool_job *job = kp_inbox_take(m_inbox, taker && !taker->m_took_local, &unmarked, &local);
+	if (taker)
+		taker->m_took_local = local;
 	m_cm.job_unqueued_locked(unmarked); // each marked list counted as one job
 	while (job) {
 		kpool_job *next = job->kp_next;
 		m_nr_queued++;
 		// Queued while it runs: after that instance, as enqueue_locked().
-		if (Worker *w = find_busy_locked(job)) {
+		if (Busy *b = find_live_busy_locked(job)) {
 			job->kp_state = JobDeferred;
-			w->m_requeue = job;
+			b->requeue = job;
 		} else {
 			push_job_tail_locked(job);
 		}
@@ -229,9 +234,10 @@ void Pool::enqueue_locked(kpool_job &job, unsigned long key)
 	// Running already: it must not run alongside itself. Queued again with
 	// the key the running instance holds, it waits behind that key like any
 	// follower; otherwise its worker queues it when the function returns.
-	if (Worker *w = find_busy_locked(&job); w && !(key && w->m_key_slot.kp_key == key)) {
+	if (Busy *b = find_live_busy_locked(&job);
+	    b && !(key && b->worker->m_key_slot.kp_key == key)) {
 		job.kp_state = JobDeferred;
-		w->m_requeue = &job;
+		b->requeue = &job;
 		kp_trace_job(KP_TRACE_ENQUEUE, m_name, job.kp_queued_ns, key);
 		return;
 	}
@@ -364,6 +370,15 @@ Pool::Take Pool::take_pending_locked(kpool_job &job)
 		if (state == JobInbox)
 			return Take::Busy; // its submitter is putting it there
 	}
+	if (state == JobClaimed) {
+		// Claimed with a running job: ours unless its worker started it
+		// (then it runs, it is not pending).
+		Busy *b = find_busy_locked(&job);
+		if (KP_WARN_ON_ONCE(!b) || !unclaim_locked(*b))
+			return Take::NotPending;
+		// unclaim_locked() put it back on the queue: off it again.
+		state = JobQueued;
+	}
 	if (state == JobTimer) {
 		if (!kp_timer_delete(delayed_of(&job)->kp_timer))
 			return Take::Busy;
@@ -408,10 +423,10 @@ Pool::Take Pool::take_pending_locked(kpool_job &job)
 			break;
 		}
 	} else if (state == JobDeferred) {
-		Worker *w = find_busy_locked(&job);
-		if (KP_WARN_ON_ONCE(!w || w->m_requeue != &job))
+		Busy *b = find_busy_locked(&job);
+		if (KP_WARN_ON_ONCE(!b || b->requeue != &job))
 			return Take::NotPending;
-		w->m_requeue = nullptr;
+		b->requeue = nullptr;
 	} else {
 		return Take::NotPending;
 	}
@@ -482,7 +497,7 @@ Pool::CancelResult Pool::cancel_sync(kpool_job &job)
 	});
 	if (res == CancelResult::Moved)
 		return res;
-	wait_until_locked([&] { return !find_busy_locked(&job); });
+	wait_until_locked([&] { return !find_live_busy_locked(&job); });
 	HoldIrq guard(*this);
 	job.kp_state = JobIdle;
 	wake_waiters_locked(); // flushers and other cancellers of @job
@@ -491,54 +506,74 @@ Pool::CancelResult Pool::cancel_sync(kpool_job &job)
 
 // ---- the busy hash ----------------------------------------------------------------------
 //
-// Every worker running a job is in m_busy, hashed by the job's address (only
-// the address is used: the function may have freed the job), so queue(),
-// flush_job() and cancel_sync() find a running instance in O(1).
+// Every job a worker runs or has claimed is in m_busy (its Busy record,
+// worker.h), hashed by the job's address (only the address is used: the
+// function may have freed the job), so queue(), flush_job() and
+// cancel_sync() find a running instance in O(1).
 
-Worker **Pool::busy_bucket(const kpool_job *job)
+Busy **Pool::busy_bucket(const kpool_job *job)
 {
 	auto v = reinterpret_cast<unsigned long>(job) >> 4; // slab objects: low bits alike
 	return &m_busy[(v * 0x9E3779B97F4A7C15ull) >> (64 - 6)];
 }
 
-void Pool::busy_add_locked(Worker &w)
+void Pool::busy_add_locked(Busy &b)
 {
-	Worker **bucket = busy_bucket(w.m_cur_job);
-	w.m_busy_next = *bucket;
+	Busy **bucket = busy_bucket(b.job);
+	b.next = *bucket;
 	if (*bucket)
-		(*bucket)->m_busy_pprev = &w.m_busy_next;
-	w.m_busy_pprev = bucket;
-	*bucket = &w;
+		(*bucket)->pprev = &b.next;
+	b.pprev = bucket;
+	*bucket = &b;
 }
 
-void Pool::busy_del_locked(Worker &w)
+void Pool::busy_del_locked(Busy &b)
 {
-	*w.m_busy_pprev = w.m_busy_next;
-	if (w.m_busy_next)
-		w.m_busy_next->m_busy_pprev = w.m_busy_pprev;
-	w.m_busy_next = nullptr;
-	w.m_busy_pprev = nullptr;
+	*b.pprev = b.next;
+	if (b.next)
+		b.next->pprev = b.pprev;
+	b.next = nullptr;
+	b.pprev = nullptr;
 }
 
-Worker *Pool::find_busy_locked(const kpool_job *job)
+Busy *Pool::find_busy_locked(const kpool_job *job)
 {
-	for (Worker *w = *busy_bucket(job); w; w = w->m_busy_next)
-		if (w->m_cur_job == job)
-			return w;
+	for (Busy *b = *busy_bucket(job); b; b = b->next)
+		if (b->job == job)
+			return b;
 	return nullptr;
+}
+
+// A batch's records stay in the hash until the batch ends (one hold of the
+// lock per batch): one whose job has run is retired here, so waiting for it
+// or queueing it again does not wait for the rest of the batch.
+Busy *Pool::find_live_busy_locked(const kpool_job *job)
+{
+	Busy *b = find_busy_locked(job);
+	if (!b)
+		return nullptr;
+	Worker &w = *b->worker;
+	auto index = static_cast<unsigned int>(b - w.m_batch);
+	if (index < __atomic_load_n(&w.m_batch_pos, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&b->slot, __ATOMIC_RELAXED)) {
+		retire_locked(*b);
+		return nullptr;
+	}
+	return b;
 }
 
 bool Pool::is_pending(const kpool_job &job)
 {
 	int state = __atomic_load_n(&job.kp_state, __ATOMIC_RELAXED);
 	return state == JobQueued || state == JobWaiting || state == JobDeferred ||
-	       state == JobTimer || state == JobInactive || state == JobInbox;
+	       state == JobTimer || state == JobInactive || state == JobInbox ||
+	       state == JobClaimed;
 }
 
 bool Pool::is_job_busy_locked(kpool_job &job)
 {
 	m_lock.assert_held();
-	return read_once(job.kp_state) != JobIdle || find_busy_locked(&job);
+	return read_once(job.kp_state) != JobIdle || find_live_busy_locked(&job);
 }
 
 // A wait that can only end after the caller returns: the job the caller is
@@ -565,6 +600,12 @@ Result<void> Pool::flush_job(kpool_job &job)
 		if (would_wait_for_self_locked(job)) {
 			report_self_wait(SelfWait::FlushJob, m_name);
 			return err(-EDEADLK);
+		}
+		// Claimed by a worker (perhaps by the caller, a job of its
+		// batch): back on the queue, for any worker to run.
+		if (read_once(job.kp_state) == JobClaimed) {
+			if (Busy *b = find_busy_locked(&job); b && unclaim_locked(*b))
+				wake_for_work_locked();
 		}
 	}
 	wait_until_locked([&] { return !is_job_busy_locked(job); });
@@ -610,6 +651,8 @@ void Pool::wake_waiters_locked()
 	m_lock.assert_held();
 	while (Waiter *w = m_waiters.pop_front())
 		w->done.complete();
+	if (read_once(m_waiting))
+		write_once(m_waiting, false);
 }
 
 } // namespace kp

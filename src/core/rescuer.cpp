@@ -75,18 +75,14 @@ int Pool::rescuer_main(Worker &w)
 	for (;;) {
 		kpool_job *job = nullptr;
 		bool polling = false;
-		unsigned long long queued_ns = 0;
-		unsigned long key = 0;
+		Started started = {};
 		{
 			HoldIrq guard(*this);
 			if (m_mayday && !KThread::should_stop())
 				job = take_job_locked_raw();
 			if (job) {
-				Started started;
 				start_job_locked(w, job, started);
 				m_nr_running++;
-				queued_ns = started.queued_ns;
-				key = started.key;
 			} else {
 				polling = m_mayday;
 				// Set under the lock: a wake-up after the unlock is kept.
@@ -105,10 +101,8 @@ int Pool::rescuer_main(Worker &w)
 			kp_set_current_state(KP_TASK_RUNNING);
 			continue;
 		}
-		record_start(queued_ns);
-		kp_trace_job(KP_TRACE_JOB_START, m_name, queued_ns, key);
-		run_job(w, job);
-		kp_trace_job(KP_TRACE_JOB_END, m_name, queued_ns, key);
+		record_start(started.queued_ns);
+		run_job(w, started);
 		kp_cond_resched();
 	}
 }

@@ -63,6 +63,9 @@ void Pool::block_begin()
 		pool->m_nr_blocked++;
 	}
 	pool->m_cm.block_begin_locked(w->m_cm);
+	// What we claimed must not wait for our sleep.
+	if (w->m_nr_batch > 1)
+		pool->unclaim_worker_locked(*w);
 	pool->wake_for_work_locked();
 }
 
@@ -101,6 +104,7 @@ void Pool::wake_for_work_locked()
 void Pool::cm_irq_work()
 {
 	HoldIrqSave guard(*this);
+	unclaim_sleepers_locked();
 	wake_for_work_locked();
 }
 
@@ -205,10 +209,16 @@ void Pool::start_job_locked(Worker &w, kpool_job *job, Started &started)
 {
 	begin_job_locked(job, w.m_key_slot);
 	w.m_cur_job = job;
-	busy_add_locked(w);
+	Busy &b = w.m_batch[0];
+	b.job = job;
+	b.requeue = nullptr;
+	busy_add_locked(b);
+	w.m_nr_batch = 1;
+	write_once(w.m_batch_pos, 0u);
 	domain_started_locked(w, *job);
 	m_nr_running_jobs++;
 	started = {job, job->kp_queued_ns, job->kp_key};
+	claim_batch_locked(w, job);
 }
 
 // Whether @w, its job done, may take the next one in the same hold (as
@@ -222,36 +232,228 @@ bool Pool::may_take_next_locked(const Worker &w) const
 	       read_once(m_bind_gen) == w.m_bind_gen;
 }
 
-// Runs @job on @w and settles its end. With @next, the next runnable job,
-// if may_take_next_locked(), is taken in that same hold, and started (the
-// lock is taken once per job, not twice); next->job is nullptr otherwise.
-void Pool::run_job(Worker &w, kpool_job *job, Started *next)
+// ---- claims --------------------------------------------------------------------------------
+//
+// A worker that takes an unordered job (no key, no domain) from a long
+// queue claims up to kMaxBatch - 1 more with it, in the same hold of the
+// lock, and runs them one after the other without the lock: one lock round
+// trip per batch instead of one per job. Its share is the queue divided by
+// the pool's CPUs, so a short queue still spreads over the workers.
+//
+// A claimed job is pending (JobClaimed) and in the busy hash from the
+// claim on; its record's slot holds it until someone takes it with an
+// atomic exchange: the worker, to start it (then it is not pending any
+// more: JobIdle, busy until the batch ends, as a running job), or, under the
+// lock, anyone taking it back to the head of the queue (unclaim_locked()):
+// a cancel, a flush, destroy, the worker itself at the end of a batch it cut
+// short, and the deferred wake-up when the worker went to sleep inside a
+// job. So claims never wait behind a sleeping job, and only workers whose
+// sleeps are seen (preempt notifiers, or kpool_block_begin()) claim at all.
+// m_batch_pos says which records are done: before it, slot empty, the job
+// ran; a record there is retired by whoever meets it (retire_locked()).
+
+void Pool::claim_batch_locked(Worker &w, kpool_job *first)
 {
+	if (!w.m_may_claim || first->kp_key || first->kp_domain || !m_cm.uses_notifier())
+		return;
+	unsigned int share = m_cm.jobs_waiting() / m_cm.target() + 1;
+	if (share > Worker::kMaxBatch)
+		share = Worker::kMaxBatch;
+	while (w.m_nr_batch < share) {
+		kpool_job *job = m_jobs.front();
+		if (!job || job->kp_key || job->kp_domain)
+			break;
+		unlink_job_locked(job);
+		m_nr_queued--;
+		m_nr_running_jobs++;
+		write_once(job->kp_state, int(JobClaimed));
+		Busy &b = w.m_batch[w.m_nr_batch++];
+		b.job = job;
+		b.requeue = nullptr;
+		__atomic_store_n(&b.slot, job, __ATOMIC_RELAXED);
+		busy_add_locked(b);
+		m_cm.job_started_locked();
+	}
+	if (w.m_nr_batch > 1) {
+		m_claimers.push_back(w);
+		w.m_cm.m_claims = true;
+		if (w.m_nr_batch > m_max_batch)
+			m_max_batch = w.m_nr_batch;
+	}
+}
+
+// The jobs @w claimed with m_batch[0], which has run. Context: the worker.
+void Pool::run_claimed(Worker &w)
+{
+	unsigned int n = w.m_nr_batch; // only the worker changes it
+	unsigned int i;
+	for (i = 1; i < n; i++) {
+		// Records before @i are done (find_live_busy_locked()): someone
+		// waiting may be waiting for one of them (wait_until_locked()).
+		__atomic_store_n(&w.m_batch_pos, i, __ATOMIC_RELEASE);
+		full_barrier();
+		if (read_once(m_waiting)) {
+			HoldIrq guard(*this);
+			wake_waiters_locked();
+		}
+		// As worker_main(): a park comes first; the rest go back.
+		if (KThread::should_park())
+			break;
+		kp_cond_resched();
+		kpool_job *job = __atomic_exchange_n(&w.m_batch[i].slot, nullptr, __ATOMIC_ACQ_REL);
+		if (!job)
+			continue; // taken back
+		unsigned long long queued_ns = job->kp_queued_ns;
+		// Not pending from here on: queued again, it waits for this run.
+		__atomic_store_n(&job->kp_state, int(JobIdle), __ATOMIC_RELEASE);
+		w.m_cur_job = job;
+		record_start(queued_ns);
+		kp_trace_job(KP_TRACE_JOB_START, m_name, queued_ns, 0);
+		job->kp_func(job);
+		// @job may be freed by now.
+		kp_trace_job(KP_TRACE_JOB_END, m_name, queued_ns, 0);
+		count(Event::Completed);
+	}
+	__atomic_store_n(&w.m_batch_pos, i, __ATOMIC_RELEASE);
+}
+
+// Takes @b's job back to the head of the queue if it was never started.
+bool Pool::unclaim_locked(Busy &b)
+{
+	kpool_job *job = __atomic_exchange_n(&b.slot, nullptr, __ATOMIC_ACQ_REL);
+	if (!job)
+		return false;
+	busy_del_locked(b);
+	b.job = nullptr;
+	m_nr_running_jobs--;
+	m_nr_queued++;
+	push_job_head_locked(job);
+	return true;
+}
+
+// A record whose job has run: off the books; a queue() meanwhile runs now.
+void Pool::retire_locked(Busy &b)
+{
+	busy_del_locked(b);
+	b.job = nullptr;
+	m_nr_running_jobs--;
+	if (kpool_job *again = exchange(b.requeue, static_cast<kpool_job *>(nullptr))) {
+		requeue_deferred_locked(again);
+		wake_for_work_locked();
+	}
+}
+
+// Whatever of @w's batch can be settled without @w: claims not started go
+// back (in their order), records done are retired.
+void Pool::unclaim_worker_locked(Worker &w)
+{
+	unsigned int done = __atomic_load_n(&w.m_batch_pos, __ATOMIC_ACQUIRE);
+	bool back = false;
+	for (unsigned int i = w.m_nr_batch; i-- > 1;) {
+		Busy &b = w.m_batch[i];
+		if (!b.job)
+			continue;
+		if (unclaim_locked(b))
+			back = true;
+		else if (i < done)
+			retire_locked(b);
+	}
+	if (w.ListNode<ClaimersTag>::is_linked())
+		m_claimers.remove(w);
+	if (back)
+		wake_for_work_locked();
+}
+
+// The deferred wake-up: workers asleep inside a job give their claims back.
+void Pool::unclaim_sleepers_locked()
+{
+	m_claimers.for_each([&](Worker &w) {
+		if (read_once(w.m_cm.m_sleeping))
+			unclaim_worker_locked(w);
+	});
+}
+
+void Pool::unclaim_all_locked()
+{
+	while (Worker *w = m_claimers.front())
+		unclaim_worker_locked(*w);
+}
+
+// Jobs claimed and not started (for stats()).
+unsigned int Pool::nr_claimed_locked()
+{
+	unsigned int n = 0;
+	m_claimers.for_each([&](Worker &w) {
+		for (unsigned int i = 1; i < w.m_nr_batch; i++)
+			n += __atomic_load_n(&w.m_batch[i].slot, __ATOMIC_RELAXED) != nullptr;
+	});
+	return n;
+}
+
+unsigned int Pool::nr_claimed()
+{
+	HoldIrqSave guard(*this);
+	return nr_claimed_locked();
+}
+
+unsigned int Pool::max_batch()
+{
+	HoldIrqSave guard(*this);
+	return m_max_batch;
+}
+
+// The end of @w's batch, records 1.. (record 0 is the caller's).
+void Pool::end_batch_locked(Worker &w)
+{
+	for (unsigned int i = w.m_nr_batch; i-- > 1;) {
+		Busy &b = w.m_batch[i];
+		if (b.job && !unclaim_locked(b)) // cut short: back to the queue
+			retire_locked(b);
+	}
+	if (w.ListNode<ClaimersTag>::is_linked())
+		m_claimers.remove(w);
+	w.m_cm.m_claims = false;
+	w.m_nr_batch = 1;
+}
+
+// Runs @cur (taken by start_job_locked()), then what @w claimed with it,
+// and settles their end. With @next, the next runnable job, if
+// may_take_next_locked(), is taken in that same hold, and started (the
+// lock is taken once per batch, not twice); next->job is nullptr otherwise.
+void Pool::run_job(Worker &w, const Started &cur, Started *next)
+{
+	kpool_job *job = cur.job;
 	// Held while the function runs: a drain or destroy of this pool from
 	// it, or under a lock it takes, is a lockdep report.
 	kp_lockdep_map_acquire(m_lockdep);
 	// And its domain's, if any: a flush of that domain is checked alike.
 	void *dom_map = domain_lockdep_map(w);
 	kp_lockdep_map_acquire(dom_map);
+	kp_trace_job(KP_TRACE_JOB_START, m_name, cur.queued_ns, cur.key);
 	job->kp_func(job);
-	kp_lockdep_map_release(dom_map);
-	kp_lockdep_map_release(m_lockdep);
 	// @job may be freed by now: only the worker's own state is used below.
+	kp_trace_job(KP_TRACE_JOB_END, m_name, cur.queued_ns, cur.key);
+	kp_lockdep_map_release(dom_map);
 	count(Event::Completed);
+	if (w.m_nr_batch > 1)
+		run_claimed(w);
+	kp_lockdep_map_release(m_lockdep);
 	HoldIrq guard(*this);
 	clear_blocked_locked(w);
-	busy_del_locked(w);
+	end_batch_locked(w);
 	w.m_cur_job = nullptr;
 	m_nr_running--;
-	m_nr_running_jobs--;
 	end_job_locked(w.m_key_slot);
 	domain_finished_locked(w);
-	// Queued again while it ran: it may run now, on any thread.
-	if (kpool_job *again = exchange(w.m_requeue, static_cast<kpool_job *>(nullptr)))
-		requeue_deferred_locked(again);
+	// Queued again while it ran: it may run now, on any thread (after its
+	// key's next job, promoted just now). Retired already if found done.
+	if (w.m_batch[0].job)
+		retire_locked(w.m_batch[0]);
+	w.m_nr_batch = 0;
 	if (next) {
 		next->job = nullptr;
-		if (kpool_job *taken = may_take_next_locked(w) ? take_job_locked_raw() : nullptr) {
+		if (kpool_job *taken = may_take_next_locked(w) ? take_job_locked_raw(&w) :
+								 nullptr) {
 			start_job_locked(w, taken, *next);
 			m_nr_running++;
 			w.m_cold_item = false; // a running thread taking the next: neither
@@ -271,8 +473,10 @@ int Pool::worker_main(Worker &w)
 	// makes them: taskset and cpusets may not move them off their CPU.
 	if (m_cpu >= 0)
 		kp_current_forbid_setaffinity();
-	// Our sleeps inside jobs are seen from now on (core/concurrency.h).
+	// Our sleeps inside jobs are seen from now on (core/concurrency.h),
+	// so we may claim jobs (see "claims").
 	kp_notifier_register_self(w.m_cm.m_hook.pn);
+	w.m_may_claim = kp_notifier_available();
 	for (;;) {
 		if (KThread::should_park())
 			KThread::parkme(); // the bound CPU went down; back when it is up
@@ -338,7 +542,7 @@ int Pool::worker_main(Worker &w)
 				w.m_quick = quick;
 				m_quick_running.push_back(quick);
 				queued_ns = quick->kp_queued_ns;
-			} else if ((job = take_job_locked_raw())) {
+			} else if ((job = take_job_locked_raw(&w))) {
 				start_job_locked(w, job, started);
 				queued_ns = started.queued_ns;
 			} else if (should_retire_locked(w, timed_out)) {
@@ -424,9 +628,7 @@ int Pool::worker_main(Worker &w)
 		// Job after job while may_take_next_locked() lets us.
 		for (;;) {
 			Started next;
-			kp_trace_job(KP_TRACE_JOB_START, m_name, started.queued_ns, started.key);
-			run_job(w, started.job, &next);
-			kp_trace_job(KP_TRACE_JOB_END, m_name, started.queued_ns, started.key);
+			run_job(w, started, &next);
 			// As process_one_work(): a worker that always finds more
 			// work (a job that re-queues itself) must still let others
 			// run on this CPU, or, on a kernel without full preemption,

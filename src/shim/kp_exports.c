@@ -61,4 +61,6 @@ EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_quiet_self_wait);
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_set_cm);
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_nr_runnable);
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_max_growth_in_flight);
+EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_nr_claimed);
+EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_max_batch);
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_inbox_marked);

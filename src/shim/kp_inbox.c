@@ -112,13 +112,18 @@ unsigned int kp_inbox_nr_marked(const void *handle)
 	return READ_ONCE(ib->nr_marked);
 }
 
-struct kpool_job *kp_inbox_take(void *handle, unsigned int *nr_unmarked)
+struct kpool_job *kp_inbox_take(void *handle, int local, unsigned int *nr_unmarked, int *took_local)
 {
 	struct kp_inbox *ib = handle;
 	struct kpool_job *first = NULL, **tail = &first;
+	const struct cpumask *which = ib->marked;
 	unsigned int cpu, n = 0;
 
-	for_each_cpu(cpu, ib->marked) {
+	/* Under the pool lock, interrupts off: we stay on this CPU. */
+	*took_local = local && cpumask_test_cpu(smp_processor_id(), ib->marked);
+	if (*took_local)
+		which = cpumask_of(smp_processor_id());
+	for_each_cpu(cpu, which) {
 		struct llist_node *node, *next;
 
 		cpumask_clear_cpu(cpu, ib->marked);

@@ -307,7 +307,7 @@ void kp_inbox_exit(unsigned long flags);
 int kp_inbox_add(void *inbox, struct kpool_job *job, unsigned int *cpu);
 int kp_inbox_mark(void *inbox, unsigned int cpu);
 unsigned int kp_inbox_nr_marked(const void *inbox);
-struct kpool_job *kp_inbox_take(void *inbox, unsigned int *nr_unmarked);
+struct kpool_job *kp_inbox_take(void *inbox, int local, unsigned int *nr_unmarked, int *took_local);
 unsigned long kp_inbox_count(void *inbox, unsigned long long *oldest_ns);
 /*
  * An RCU grace period's cookie (any context), and a wait until the grace
