@@ -27,7 +27,12 @@ rmmod kpool || rc=1
 echo "KPOOL_TIME kunit $(($(kp_now) - kp_t0))"
 
 kp_t0=$(kp_now)
+# The soak's dmesg check leaves KCSAN reports to kcsan_no_race_in_kpool
+# (below), which fails on kpool's and notes the core kernel's, as the final
+# check does; every other report still fails it.
+KP_DMESG_IGNORE='BUG: KCSAN:'
 soak_suite kpool_kcsan_soak "$(soak_param kcsan_soak 30)"
+unset KP_DMESG_IGNORE
 echo "KPOOL_TIME soak $(($(kp_now) - kp_t0))"
 
 # Splits dmesg into KCSAN reports (from "BUG: KCSAN:" to the closing ====
