@@ -21,6 +21,7 @@
 #include <linux/wait.h>
 #include <linux/ktime.h>
 #include <kpool/kpool.h>
+#include "core/core.h"
 #include "shim/shim.h"
 
 /* Polls @cond every 5 ms for up to @ms; evaluates to its final value. */
@@ -1263,6 +1264,36 @@ static void quick_handoff_reuses_thread(struct kunit *test)
 	kpool_destroy(pool);
 }
 
+/* A warm hand-off is one wake-up and nothing else: the woken thread runs the
+ * function with no lock taken first (kpool_thread_run() did its bookkeeping;
+ * the function comes through a release store and an acquire load). Each of
+ * 20 hand-offs to the parked thread is counted so. Fails when the woken
+ * thread goes through the pool lock to find its function.
+ */
+static void quick_handoff_takes_no_lock_before_the_function(struct kunit *test)
+{
+	struct kpool_attrs a = {
+		.min_threads = 1, .max_threads = 1, .reserve = 1, .idle_timeout_ms = 10000
+	};
+	struct kpool *pool = kp_make_pool(test, "kp_quick_nl", &a);
+	unsigned long warm0, lockless0;
+	struct kpool_thread t = {};
+	pid_t pid;
+	int i;
+
+	KUNIT_ASSERT_TRUE(test, kp_wait_for(kp_stats(pool).nr_parked == 1, 10000));
+	warm0 = kp_stats(pool).warm_handoffs;
+	lockless0 = kp_pool_debug_lockless_handoffs(pool);
+	for (i = 0; i < 20; i++) {
+		KUNIT_ASSERT_TRUE(test, kp_wait_for(kp_stats(pool).nr_parked == 1, 10000));
+		KUNIT_ASSERT_EQ(test, kpool_thread_run(pool, &t, kp_record_pid, &pid), 0);
+		KUNIT_ASSERT_EQ(test, kpool_thread_stop(&t), 5);
+	}
+	KUNIT_EXPECT_EQ(test, kp_stats(pool).warm_handoffs, warm0 + 20);
+	KUNIT_EXPECT_EQ(test, kp_pool_debug_lockless_handoffs(pool), lockless0 + 20);
+	kpool_destroy(pool);
+}
+
 static void quick_stop_asks_and_returns_result(struct kunit *test)
 {
 	struct kpool *pool = kp_make_pool(test, "kp_quick_stop", &kp_small);
@@ -1486,6 +1517,7 @@ static void quick_waiting_goes_before_the_next_job(struct kunit *test)
 
 static struct kunit_case kp_quick_cases[] = {
 	KUNIT_CASE(quick_handoff_reuses_thread),
+	KUNIT_CASE(quick_handoff_takes_no_lock_before_the_function),
 	KUNIT_CASE(quick_stop_asks_and_returns_result),
 	KUNIT_CASE(quick_stop_after_return_is_safe),
 	KUNIT_CASE(quick_destroy_stops_running_threads),

@@ -50,6 +50,10 @@ unsigned int kp_pool_debug_max_growth_in_flight(struct kpool *pool);
  */
 unsigned int kp_pool_debug_nr_claimed(struct kpool *pool);
 unsigned int kp_pool_debug_max_batch(struct kpool *pool);
+/* For kpool's own tests: warm hand-offs whose thread ran the function with no
+ * lock taken first. Context: any.
+ */
+unsigned long kp_pool_debug_lockless_handoffs(struct kpool *pool);
 
 #ifdef __cplusplus
 }

@@ -418,6 +418,11 @@ extern "C" unsigned int kp_pool_debug_max_batch(struct kpool *pool)
 	return to_pool(pool)->max_batch();
 }
 
+extern "C" unsigned long kp_pool_debug_lockless_handoffs(struct kpool *pool)
+{
+	return to_pool(pool)->lockless_handoffs();
+}
+
 extern "C" int kpool_thread_should_stop(void)
 {
 	return Pool::current_should_stop();

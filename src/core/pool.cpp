@@ -517,6 +517,13 @@ void Pool::wake_locked(struct task_struct *task)
 		m_max_hold_wakes = m_hold_wakes;
 }
 
+unsigned long Pool::lockless_handoffs()
+{
+	return static_cast<unsigned long>(
+		kp_percpu_sum(m_counters,
+			      static_cast<size_t>(Event::LocklessHandoff) * sizeof(long)));
+}
+
 unsigned int Pool::max_wakes_per_hold()
 {
 	HoldIrqSave guard(*this);

@@ -139,6 +139,7 @@ public:
 		SpawnFailure,
 		Reaped,
 		Cancelled,
+		LocklessHandoff, // for tests: quick threads run with no lock taken first
 		Count
 	};
 	void count(Event e, long delta = 1);
@@ -195,6 +196,9 @@ public:
 	// so far (worker.cpp, "claims").
 	unsigned int nr_claimed();
 	unsigned int max_batch();
+	// For tests: hand-offs whose thread ran the function with no lock
+	// taken first (worker_main()).
+	unsigned long lockless_handoffs();
 
 	// Called by the reaper after a retired worker's thread was stopped.
 	void worker_reaped(Worker *w);

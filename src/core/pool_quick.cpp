@@ -51,10 +51,15 @@ Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg, co
 	t.kp_queued_ns = stamp();
 	if (Worker *w = pop_free_locked()) {
 		// The hand-off: one wake-up of a sleeping thread, nothing else.
+		// What the worker would do under the lock before running @t is
+		// done here, so it runs @t without taking the lock (worker_main()).
 		t.kp_state = QuickRunning;
 		t.kp_worker = w;
-		w->m_quick = &t;
 		m_quick_running.push_back(&t);
+		m_nr_running++;
+		w->m_handed = true;
+		count(Event::WarmHandoff);
+		__atomic_store_n(&w->m_quick, &t, __ATOMIC_RELEASE);
 		wake_locked(w->m_task);
 		kick_manager_if_needed_locked();
 		return {};
@@ -120,6 +125,7 @@ void Pool::run_quick(Worker &w, kpool_thread *t)
 	m_quick_running.unlink(t);
 	t->kp_worker = nullptr;
 	w.m_quick = nullptr;
+	w.m_handed = false;
 	m_nr_running--;
 	// Release: a caller polling kpool_thread_is_done() sees fn's effects.
 	__atomic_store_n(&t->kp_state, int(QuickDone), __ATOMIC_RELEASE);

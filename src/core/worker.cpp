@@ -565,7 +565,11 @@ int Pool::worker_main(Worker &w)
 				kp_set_current_state(KP_TASK_IDLE);
 				sleep = true;
 			}
-			if (quick || job) {
+			if (quick && w.m_handed) {
+				// Counted by kpool_thread_run() (a warm hand-off).
+				w.m_cold_item = false;
+				w.m_fresh = false;
+			} else if (quick || job) {
 				m_nr_running++;
 				// A waiting thread (a parked reserve thread included) woken
 				// for the item is a warm hand-off; a thread that found the
@@ -607,6 +611,23 @@ int Pool::worker_main(Worker &w)
 			timed_out = kp_schedule_timeout(timeout < 0 ? kMaxScheduleTimeout :
 								      timeout) == 0;
 			kp_set_current_state(KP_TASK_RUNNING);
+			// Handed a quick thread: kpool_thread_run() did our
+			// bookkeeping under its lock, so it runs now, with no lock
+			// taken first (the mailbox is m_quick: release store,
+			// acquire load). A park or a new binding goes first, on
+			// the loop's way.
+			kpool_thread *handed = __atomic_load_n(&w.m_quick, __ATOMIC_ACQUIRE);
+			if (handed && !hp_wait && !KThread::should_park() &&
+			    read_once(m_bind_gen) == w.m_bind_gen) {
+				timed_out = false;
+				w.m_cold_item = false;
+				w.m_fresh = false;
+				record_start(handed->kp_queued_ns);
+				count(Event::LocklessHandoff);
+				kp_trace_thread(KP_TRACE_HANDOFF, m_name, w.m_pid);
+				run_quick(w, handed);
+				kp_cond_resched();
+			}
 			continue;
 		}
 		timed_out = false;

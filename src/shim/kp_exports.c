@@ -63,4 +63,5 @@ EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_nr_runnable);
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_max_growth_in_flight);
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_nr_claimed);
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_max_batch);
+EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_lockless_handoffs);
 EXPORT_SYMBOL_IF_KUNIT(kp_pool_debug_inbox_marked);
