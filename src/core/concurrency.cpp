@@ -75,13 +75,13 @@ int Concurrency::clear_block_locked(WorkerCm &w)
 // other, so either the submitter wakes a worker or we kick the irq_work,
 // which does it under the pool lock. A free worker going to sleep was not
 // counted, so its own sleep changes nothing here.
-void Concurrency::sched_out_sleeping(WorkerCm &w)
+void Concurrency::sched_out_sleeping(WorkerCm &w, bool has_claims)
 {
 	if (!m_use_notifier.load_relaxed())
 		return;
 	__atomic_store_n(&w.m_sleeping, true, __ATOMIC_RELAXED); // read by the irq_work
 	// Jobs it claimed are given back by the irq_work.
-	if (update(w) < 0 && ((jobs_waiting() && nr_runnable() < target()) || w.m_claims))
+	if (update(w) < 0 && ((jobs_waiting() && nr_runnable() < target()) || has_claims))
 		kick();
 }
 
@@ -180,7 +180,9 @@ extern "C" void kp_cm_sched_in(void *pn)
 extern "C" void kp_cm_sched_out_sleeping(void *pn)
 {
 	kp::Worker *w = static_cast<kp::WorkerCm::Hook *>(pn)->worker;
-	w->m_pool->concurrency().sched_out_sleeping(w->m_cm);
+	// m_nr_batch changes under the pool lock only, never held across a
+	// switch: stable while we run on its behalf.
+	w->m_pool->concurrency().sched_out_sleeping(w->m_cm, w->m_nr_batch > 1);
 }
 
 extern "C" void kp_cm_irq_work(void *owner)

@@ -53,7 +53,6 @@ public:
 	unsigned int m_block_depth = 0; // W: nesting of kpool_block_begin/end
 	bool m_sleeping = false;	// W: scheduled out asleep (notifier)
 	bool m_counted = false;		// W: included in the pool's nr_runnable
-	bool m_claims = false;		// W: has claimed jobs (a hint: they may be taken back)
 };
 
 class Concurrency {
@@ -80,7 +79,8 @@ public:
 	// A job returned inside kpool_block_begin/end: the depth is dropped.
 	int clear_block_locked(WorkerCm &w);
 	// The scheduler hooks (runqueue lock held, interrupts off).
-	void sched_out_sleeping(WorkerCm &w);
+	// @has_claims: the worker has claimed jobs (core/worker.cpp, "claims").
+	void sched_out_sleeping(WorkerCm &w, bool has_claims);
 	void sched_in(WorkerCm &w);
 
 	unsigned int nr_runnable() const

@@ -497,10 +497,6 @@ void Pool::stats(kpool_stats &st)
 			       static_cast<unsigned int>(kp_inbox_count(m_inbox, &oldest));
 		st.oldest_job_age_ns = now - oldest;
 	}
-	auto sum = [&](Event e) {
-		return static_cast<unsigned long>(
-			kp_percpu_sum(m_counters, static_cast<size_t>(e) * sizeof(long)));
-	};
 	st.completed = sum(Event::Completed);
 	st.warm_handoffs = sum(Event::WarmHandoff);
 	st.cold_starts = sum(Event::ColdStart);
@@ -517,11 +513,15 @@ void Pool::wake_locked(struct task_struct *task)
 		m_max_hold_wakes = m_hold_wakes;
 }
 
-unsigned long Pool::lockless_handoffs()
+unsigned long Pool::sum(Event e)
 {
 	return static_cast<unsigned long>(
-		kp_percpu_sum(m_counters,
-			      static_cast<size_t>(Event::LocklessHandoff) * sizeof(long)));
+		kp_percpu_sum(m_counters, static_cast<size_t>(e) * sizeof(long)));
+}
+
+unsigned long Pool::lockless_handoffs()
+{
+	return sum(Event::LocklessHandoff);
 }
 
 unsigned int Pool::max_wakes_per_hold()

@@ -143,6 +143,8 @@ public:
 		Count
 	};
 	void count(Event e, long delta = 1);
+	// An event's count, summed over the CPUs. Context: any.
+	unsigned long sum(Event e);
 
 	// Queue-to-start latency histogram, log2 buckets of nanoseconds. Kept
 	// only while latency_stats is on (KPOOL_LATENCY_STATS, sysfs): then

@@ -57,7 +57,6 @@ Result<void> Pool::thread_run(kpool_thread &t, kpool_thread_fn fn, void *arg, co
 		t.kp_worker = w;
 		m_quick_running.push_back(&t);
 		m_nr_running++;
-		w->m_handed = true;
 		count(Event::WarmHandoff);
 		__atomic_store_n(&w->m_quick, &t, __ATOMIC_RELEASE);
 		wake_locked(w->m_task);
@@ -125,7 +124,6 @@ void Pool::run_quick(Worker &w, kpool_thread *t)
 	m_quick_running.unlink(t);
 	t->kp_worker = nullptr;
 	w.m_quick = nullptr;
-	w.m_handed = false;
 	m_nr_running--;
 	// Release: a caller polling kpool_thread_is_done() sees fn's effects.
 	__atomic_store_n(&t->kp_state, int(QuickDone), __ATOMIC_RELEASE);

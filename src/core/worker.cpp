@@ -276,7 +276,6 @@ void Pool::claim_batch_locked(Worker &w, kpool_job *first)
 	}
 	if (w.m_nr_batch > 1) {
 		m_claimers.push_back(w);
-		w.m_cm.m_claims = true;
 		if (w.m_nr_batch > m_max_batch)
 			m_max_batch = w.m_nr_batch;
 	}
@@ -403,16 +402,11 @@ unsigned int Pool::max_batch()
 }
 
 // The end of @w's batch, records 1.. (record 0 is the caller's).
+// run_claimed() left every record it started before m_batch_pos, so this is
+// what anyone may settle: claims not started (a batch cut short) go back.
 void Pool::end_batch_locked(Worker &w)
 {
-	for (unsigned int i = w.m_nr_batch; i-- > 1;) {
-		Busy &b = w.m_batch[i];
-		if (b.job && !unclaim_locked(b)) // cut short: back to the queue
-			retire_locked(b);
-	}
-	if (w.ListNode<ClaimersTag>::is_linked())
-		m_claimers.remove(w);
-	w.m_cm.m_claims = false;
+	unclaim_worker_locked(w);
 	w.m_nr_batch = 1;
 }
 
@@ -483,7 +477,7 @@ int Pool::worker_main(Worker &w)
 		rebind_self(w);
 		kpool_thread *quick = nullptr;
 		kpool_job *job = nullptr;
-		bool retire = false, sleep = false, hp_wait = false;
+		bool retire = false, sleep = false, hp_wait = false, handed = false;
 		long timeout = 0;
 		unsigned long long queued_ns = 0;
 		Started started = {};
@@ -534,6 +528,7 @@ int Pool::worker_main(Worker &w)
 				// Stay on the free list.
 			} else if (w.m_quick) {
 				// Handed to us by kpool_thread_run() (a warm hand-off).
+				handed = true;
 				quick = w.m_quick;
 				queued_ns = quick->kp_queued_ns;
 			} else if ((quick = take_quick_locked())) {
@@ -565,7 +560,7 @@ int Pool::worker_main(Worker &w)
 				kp_set_current_state(KP_TASK_IDLE);
 				sleep = true;
 			}
-			if (quick && w.m_handed) {
+			if (handed) {
 				// Counted by kpool_thread_run() (a warm hand-off).
 				w.m_cold_item = false;
 				w.m_fresh = false;

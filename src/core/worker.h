@@ -40,8 +40,7 @@ public:
 	struct task_struct *m_task = nullptr; // I
 	int m_pid = 0;			      // I: for tracing after the task is gone
 	kpool_thread *m_quick = nullptr;      // L (read by us without it): quick thread
-					      // handed to us or taken
-	bool m_handed = false;		      // L: m_quick was handed (counted by thread_run())
+					      // handed to us (counted by thread_run()) or taken
 	kpool_job *m_cur_job = nullptr;	      // S: job running (identity only)
 	// The job taken (m_batch[0]) and claimed with it; see worker.cpp.
 	static constexpr unsigned int kMaxBatch = 8;
